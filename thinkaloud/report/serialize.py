@@ -1,0 +1,123 @@
+"""The JSON report: a contract other tools parse, so its shape is versioned.
+
+`report_to_dict` writes `thinkaloud.report/1`; `report_from_dict` reads it
+back (sessions are stored as these files).  A change that removes or
+renames a field needs a new schema version; adding an optional field does not.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from thinkaloud.types import (
+    STRUCTURE_KINDS,
+    ChecklistItem,
+    Metrics,
+    ModelInfo,
+    Report,
+    Sentence,
+    Signal,
+    SourceInfo,
+    SpeechSpan,
+    Summary,
+    Transcript,
+    Word,
+)
+
+SCHEMA_ID = "thinkaloud.report/1"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("thinkaloud.report").joinpath("schema/report-1.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _signal_dict(signal: Signal) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": signal.kind,
+        "text": signal.text,
+        "cue": signal.cue,
+        "start": signal.start,
+        "end": signal.end,
+        "char_start": signal.char_start,
+        "char_end": signal.char_end,
+    }
+    if signal.kind == "topic_shift":
+        data["signposted"] = bool(signal.signposted)
+    return data
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    m = report.metrics
+    return {
+        "schema": SCHEMA_ID,
+        "source": {"path": report.source.path, "kind": report.source.kind, "duration_s": report.source.duration_s},
+        "model": {"asr": report.model.asr, "nlp": report.model.nlp},
+        "transcript": {
+            "text": report.transcript.text,
+            "words": [
+                {"text": w.text, "start": w.start, "end": w.end, "probability": w.probability}
+                for w in report.transcript.words
+            ],
+            "sentences": [
+                {"text": s.text, "start": s.start, "end": s.end, "char_start": s.char_start, "char_end": s.char_end}
+                for s in report.sentences
+            ],
+        },
+        "speech": [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in report.speech],
+        "signals": [_signal_dict(s) for s in report.signals],
+        "metrics": {
+            "duration_s": m.duration_s,
+            "speaking_time_s": m.speaking_time_s,
+            "words": m.words,
+            "wpm": m.wpm,
+            "silence_count": m.silence_count,
+            "longest_silence_s": m.longest_silence_s,
+            "filler_count": m.filler_count,
+            "hedge_count": m.hedge_count,
+        },
+        "summary": {
+            "speech_found": report.summary.speech_found,
+            "checklist": {
+                kind: {"present": item.present, "first_at": item.first_at}
+                for kind, item in report.summary.checklist.items()
+            },
+            "tips": list(report.summary.tips),
+        },
+    }
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """Rebuild a `Report` from its JSON form; the inverse of `report_to_dict`."""
+    if data.get("schema") != SCHEMA_ID:
+        raise ValueError(f"not a {SCHEMA_ID} report (schema is {data.get('schema')!r})")
+    text = data["transcript"]["text"]
+    words = []
+    position = 0
+    for w in data["transcript"]["words"]:
+        # Character offsets are not stored per word; they are found again by
+        # scanning the text, which holds the words in order.
+        found = text.find(w["text"], position)
+        start = found if found >= 0 else position
+        end = start + len(w["text"]) if found >= 0 else position
+        position = end
+        words.append(Word(w["text"], w["start"], w["end"], w["probability"], start, end))
+    checklist = data["summary"]["checklist"]
+    return Report(
+        source=SourceInfo(**data["source"]),
+        model=ModelInfo(**data["model"]),
+        transcript=Transcript(text=text, words=tuple(words)),
+        sentences=tuple(Sentence(**s) for s in data["transcript"]["sentences"]),
+        signals=tuple(Signal(**s) for s in data["signals"]),
+        metrics=Metrics(**data["metrics"]),
+        summary=Summary(
+            checklist={k: ChecklistItem(**checklist[k]) for k in STRUCTURE_KINDS},
+            tips=tuple(data["summary"]["tips"]),
+            speech_found=data["summary"].get("speech_found", True),
+        ),
+        speech=tuple(SpeechSpan(**s) for s in data.get("speech", [])),
+    )
