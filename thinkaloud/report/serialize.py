@@ -36,7 +36,7 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _signal_dict(signal: Signal) -> dict[str, Any]:
+def signal_to_dict(signal: Signal) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": signal.kind,
         "text": signal.text,
@@ -69,7 +69,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             ],
         },
         "speech": [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in report.speech],
-        "signals": [_signal_dict(s) for s in report.signals],
+        "signals": [signal_to_dict(s) for s in report.signals],
         "metrics": {
             "duration_s": m.duration_s,
             "speaking_time_s": m.speaking_time_s,
