@@ -87,10 +87,12 @@ class Analyzer:
         options: AnalyzeOptions = AnalyzeOptions(),
         transcriber: Transcriber | None = None,
         text_analyzer=None,
+        speech_detector: Callable[..., list[SpeechSpan]] | None = None,
     ):
         self.options = options
         self._transcriber = transcriber
         self._text_analyzer = text_analyzer
+        self._speech_detector = speech_detector
 
     @property
     def transcriber(self) -> Transcriber:
@@ -135,7 +137,7 @@ class Analyzer:
 
         duration = len(samples) / SAMPLE_RATE
         progress("voice activity", None)
-        speech = detect_speech(samples, self.options.speech)
+        speech = (self._speech_detector or detect_speech)(samples, self.options.speech)
         transcriber = self.transcriber
         builder = TranscriptBuilder()
         covered = SpeechCoverage(speech)

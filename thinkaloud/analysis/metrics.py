@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from thinkaloud.types import Metrics, Signal, SpeechSpan, Transcript
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 def count_words(transcript: Transcript) -> int:

@@ -78,13 +78,22 @@ def render(report, fmt: str, color: bool) -> str:
     return render_text(report, color=color)
 
 
-def write_output(path: Path, content: str, inputs: tuple[Path, ...] = ()) -> None:
-    """Write atomically: a reader never sees half a report, and a failure leaves no debris."""
+def check_output_path(path: Path, inputs: tuple[Path, ...] = ()) -> None:
+    """Fail before the (slow) analysis, not after it, when the report could not be written."""
     resolved = path.resolve()
     if any(resolved == i.resolve() for i in inputs if i.exists()):
         raise OutputError(f"refusing to overwrite the input {path} with the report; choose another -o path.")
     if path.is_dir():
         raise OutputError(f"{path} is a directory; give a file name for the report.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: folder {parent} does not exist; create it or choose another path.")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"cannot write {path}: folder {parent} is not writable; choose another path.")
+
+
+def write_output(path: Path, content: str) -> None:
+    """Write atomically: a reader never sees half a report, and a failure leaves no debris."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(content, encoding="utf-8")
@@ -112,9 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from thinkaloud.cli.progress import StderrProgress
 
     if args.output is not None:
-        parent = args.output.parent if str(args.output.parent) else Path(".")
-        if not parent.is_dir():
-            raise OutputError(f"cannot write {args.output}: folder {parent} does not exist; create it or choose another path.")
+        check_output_path(args.output, inputs=(args.input,))
     analyzer = Analyzer(options_from_args(args))
     progress = StderrProgress(args.input.name, enabled=not args.quiet)
     started = time.monotonic()
@@ -126,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     content = render(report, args.format, color)
     if args.output is not None:
-        write_output(args.output, content, inputs=(args.input,))
+        write_output(args.output, content)
     else:
         sys.stdout.write(content)
         sys.stdout.flush()

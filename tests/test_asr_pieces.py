@@ -1,0 +1,60 @@
+"""Model resolution, decoding windows and the repetition guard (no model is loaded)."""
+
+from __future__ import annotations
+
+import pytest
+
+from thinkaloud.asr.guards import collapse_repetitions
+from thinkaloud.asr.models import resolve_model
+from thinkaloud.asr.transcriber import group_into_windows
+from thinkaloud.errors import ModelError
+from thinkaloud.types import SpeechSpan
+
+
+def test_default_model_is_the_bundled_tiny_en():
+    resolved = resolve_model(None)
+    assert resolved.name == "tiny.en (bundled)"
+
+
+def test_model_folder_without_model_bin_is_refused(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="model.bin"):
+        resolve_model(str(tmp_path))
+
+
+def test_models_directory_is_searched_by_name(tmp_path, monkeypatch):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"x")
+    (folder / "config.json").write_text("{}")
+    monkeypatch.setenv("THINKALOUD_MODELS", str(tmp_path))
+    assert resolve_model("my-model").location == str(folder)
+
+
+def test_unknown_model_name_lists_what_was_tried():
+    with pytest.raises(ModelError) as error:
+        resolve_model("no-such-model")
+    message = str(error.value)
+    assert "no-such-model" in message and "tried" in message and "\n" not in message
+
+
+def test_windows_keep_short_pauses_and_split_long_ones():
+    speech = [SpeechSpan(0, 2), SpeechSpan(2.5, 5), SpeechSpan(9, 10), SpeechSpan(10.2, 40)]
+    windows = group_into_windows(speech, window_s=28, split_gap_s=1.5)
+    assert windows == [SpeechSpan(0, 5), SpeechSpan(9, 10), SpeechSpan(10.2, 40)]
+
+
+def test_repetition_loop_collapses_to_one_copy():
+    tokens = ["We", "said"] + ["S"] * 30 + ["done."]
+    kept = [tokens[i] for i in collapse_repetitions(tokens)]
+    assert kept == ["We", "said", "S", "done."]
+
+
+def test_phrase_loop_collapses():
+    tokens = "thank you for watching thank you for watching thank you for watching thank you for watching".split()
+    assert [tokens[i] for i in collapse_repetitions(tokens)] == ["thank", "you", "for", "watching"]
+
+
+def test_ordinary_repetition_is_kept():
+    tokens = "no no no that is very very slow".split()
+    assert collapse_repetitions(tokens) == list(range(len(tokens)))

@@ -1,0 +1,141 @@
+"""Each detector on positive cases, keyword traps, and speech-style text."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def kinds(text_analyzer, text: str) -> set[str]:
+    return {c.kind for c in text_analyzer.find(text).cues}
+
+
+POSITIVE = [
+    ("framing", "So the problem is to predict which subscribers will cancel next month."),
+    ("framing", "If I understand correctly, we only care about paying users."),
+    ("framing", "The success metric here would be recall at a fixed precision."),
+    ("framing", "I'll cover the data first, then the model, then serving."),
+    ("framing", "Is this for new users or returning ones?"),
+    ("framing", "Before I dive in, let me clarify the scope."),
+    ("assumption", "I'll assume we have twelve months of usage logs."),
+    ("assumption", "Let's say we have about a million active subscribers."),
+    ("assumption", "Suppose the labels arrive a week late."),
+    ("assumption", "For now, say we get a million requests a day."),
+    ("assumption", "Imagine the labels are noisy."),
+    ("assumption", "I'm going on the basis that users log in daily."),
+    ("tradeoff", "Gradient boosted trees are faster but less accurate than a transformer."),
+    ("tradeoff", "It's quicker to train, but noticeably worse on rare classes."),
+    ("tradeoff", "We get fresher features at the cost of a more complex pipeline."),
+    ("tradeoff", "The downside is that batch scoring reacts a day late."),
+    ("tradeoff", "The trade-off is latency versus accuracy."),
+    ("tradeoff", "It's cheaper, though harder to maintain."),
+    ("limitation", "This falls apart when traffic spikes."),
+    ("limitation", "The weak spot is brand new users with no history."),
+    ("limitation", "It can't cope with concept drift."),
+    ("limitation", "I'd worry about label leakage here."),
+    ("recap", "To summarize, we score nightly with gradient boosted trees."),
+    ("recap", "In summary, the design has three parts."),
+    ("recap", "Putting it all together, we get a simple and cheap system."),
+    ("recap", "The short version is: batch scoring and a tree model."),
+    ("filler", "Um, we would train a model."),
+    ("filler", "It's, like, a lot of data."),
+    ("filler", "We store it, you know, in a cache."),
+    ("hedge", "I guess we could use a queue."),
+    ("hedge", "Maybe a neural network would work."),
+    ("hedge", "It's sort of a ranking problem."),
+]
+
+TRAPS = [
+    ("tradeoff", "We met at a trade show in Berlin."),
+    ("tradeoff", "But the meeting ran late."),
+    ("tradeoff", "The cost of the hardware was shared between teams."),
+    ("assumption", "K-means assumes round clusters."),
+    ("assumption", "The function reads assumed_rate from the config."),
+    ("assumption", "I'd say the second option is cleaner."),
+    ("recap", "There's a summary table at the end of the doc."),
+    ("recap", "It's a short version of the API."),
+    ("limitation", "She failed the driving test once."),
+    ("framing", "What kind of model is that?"),
+    ("filler", "I like gradient boosted trees."),
+    ("filler", "It looks like the data is stale."),
+    ("hedge", "What kind of database do you use?"),
+]
+
+
+@pytest.mark.parametrize("kind,text", POSITIVE)
+def test_detector_fires_on_its_cue(text_analyzer, kind, text):
+    assert kind in kinds(text_analyzer, text)
+
+
+@pytest.mark.parametrize("kind,text", TRAPS)
+def test_detector_ignores_keyword_trap(text_analyzer, kind, text):
+    assert kind not in kinds(text_analyzer, text)
+
+
+def test_every_cue_is_inside_its_sentence(text_analyzer):
+    text = "So the goal is retention. I'll assume a million users. It is faster but less accurate."
+    findings = text_analyzer.find(text)
+    for cue in findings.cues:
+        sentence = findings.sentences[cue.sentence]
+        assert sentence.char_start <= cue.cue_start < cue.cue_end <= sentence.char_end
+        assert text[cue.cue_start : cue.cue_end] == cue.cue
+
+
+def test_abrupt_topic_jump_and_return(text_analyzer):
+    text = (
+        "We want to predict customer churn for a subscription service. "
+        "The churn model uses usage drops and late payments as features. "
+        "Customer churn labels come from cancellations within thirty days. "
+        "Also, Kafka partitions are a pain to rebalance. "
+        "Every consumer rejoin stalls the whole group. "
+        "Back to churn, the features feed a gradient boosted model."
+    )
+    shifts = [c for c in text_analyzer.find(text).cues if c.kind == "topic_shift"]
+    assert [(s.sentence, s.signposted) for s in shifts] == [(3, False)]
+
+
+def test_signposted_shift(text_analyzer):
+    text = (
+        "We want to predict churn from usage logs. The model is a gradient boosted tree. "
+        "Moving on to serving, we score everyone nightly."
+    )
+    shifts = [c for c in text_analyzer.find(text).cues if c.kind == "topic_shift"]
+    assert [(s.sentence, s.signposted) for s in shifts] == [(2, True)]
+
+
+def test_blank_pipeline_runs_the_same_detectors():
+    """The detectors need only a tokenizer and sentence boundaries to run."""
+    import spacy
+
+    from thinkaloud.nlp.pipeline import TextAnalyzer
+
+    blank = TextAnalyzer(base=spacy.blank("en"), name="blank")
+    found = {c.kind for c in blank.find("To summarize, I'll assume a million users. Um, the downside is cost.").cues}
+    assert {"recap", "assumption", "filler", "tradeoff"} <= found
+
+
+def test_user_cue_phrases_take_effect_without_code_changes():
+    import spacy
+
+    from thinkaloud.nlp.pipeline import DetectorOptions, TextAnalyzer
+
+    options = DetectorOptions(extra_cues={"recap": ["net result"]})
+    analyzer = TextAnalyzer(options, base=spacy.blank("en"), name="blank")
+    assert "recap" in {c.kind for c in analyzer.find("The net result is a cheaper system.").cues}
+
+
+def test_disabled_detector_does_not_run():
+    import spacy
+
+    from thinkaloud.nlp.pipeline import DetectorOptions, TextAnalyzer
+
+    analyzer = TextAnalyzer(DetectorOptions(enabled=("framing",)), base=spacy.blank("en"), name="blank")
+    assert {c.kind for c in analyzer.find("Um, I'll assume a million users.").cues} == set()
+
+
+def test_pattern_files_document_every_group():
+    from thinkaloud.nlp.cues import PATTERN_DIR, load_pattern_file
+
+    for path in sorted(PATTERN_DIR.glob("*.jsonl")):
+        loaded = load_pattern_file(path)
+        assert loaded.patterns, path
+        assert {p.group for p in loaded.patterns} <= set(loaded.group_docs), path
