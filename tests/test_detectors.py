@@ -133,9 +133,11 @@ def test_disabled_detector_does_not_run():
 
 
 def test_pattern_files_document_every_group():
-    from thinkaloud.nlp.cues import PATTERN_DIR, load_pattern_file
+    from thinkaloud.nlp.cues import PATTERN_DIR, load_pattern_file, load_word_lists
 
-    for path in sorted(PATTERN_DIR.glob("*.jsonl")):
+    word_lists, docs = load_word_lists(PATTERN_DIR / "segmentation.jsonl")
+    assert word_lists and set(word_lists) <= set(docs)
+    for path in sorted(set(PATTERN_DIR.glob("*.jsonl")) - {PATTERN_DIR / "segmentation.jsonl"}):
         loaded = load_pattern_file(path)
         assert loaded.patterns, path
         assert {p.group for p in loaded.patterns} <= set(loaded.group_docs), path

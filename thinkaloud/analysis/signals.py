@@ -54,7 +54,7 @@ def text_signals(findings: TextFindings, sentences: Sequence[Sentence], clock: W
             grouped.setdefault((cue.kind, cue.sentence), []).append(cue)
     for (kind, index), cues in grouped.items():
         sentence = sentences[index]
-        phrases = list(dict.fromkeys(c.cue for c in cues))
+        phrases = list(dict.fromkeys(_cue_phrase(c) for c in cues))
         signposted = cues[0].signposted
         cue_text = ABRUPT_CUE if kind == "topic_shift" and not signposted else "; ".join(phrases)
         signals.append(
@@ -70,6 +70,13 @@ def text_signals(findings: TextFindings, sentences: Sequence[Sentence], clock: W
             )
         )
     return signals
+
+
+def _cue_phrase(cue: Cue) -> str:
+    """The cue as shown to people; a classifier's decision says it is one, with its confidence."""
+    if cue.pattern.startswith("classifier:"):
+        return f"{cue.cue} (classifier, {cue.pattern.split(':', 1)[1]})"
+    return cue.cue
 
 
 def silence_signals(speech: Sequence[SpeechSpan], threshold_s: float) -> list[Signal]:

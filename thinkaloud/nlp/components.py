@@ -6,9 +6,10 @@
 - `thinkaloud_weighing`: trade-offs expressed as a contrast between two
   evaluated sides ("quicker to train, but worse on rare classes"), which no
   fixed phrase catches; adds to `doc.spans["tradeoff"]`.
-- `thinkaloud_topic_shifts`: signposted transitions and abrupt jumps (a
-  stretch of speech that shares no content words with anything before it);
-  spans go to `doc.spans["topic_shift"]`, labelled "signposted" or "abrupt".
+- `thinkaloud_speech_segmenter`: sentence boundaries for unpunctuated
+  speech-recognition output, before the parser.
+
+Topic shifts have their own module, `topics`.
 """
 
 from __future__ import annotations
@@ -18,18 +19,16 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
-from thinkaloud.nlp.cues import PATTERN_DIR, CueMatcher, clause_starts_at, load_pattern_file, phrase_patterns
-
-
-def _pattern_path(configured: str | None, default_name: str) -> Path:
-    return Path(configured) if configured else PATTERN_DIR / default_name
-
-
-def _set_spans(doc: Doc, key: str, spans: Sequence[Span]) -> None:
-    existing = list(doc.spans[key]) if key in doc.spans else []
-    doc.spans[key] = filter_spans(existing + list(spans))
+from thinkaloud.nlp.cues import (
+    CueMatcher,
+    add_spans,
+    clause_starts_at,
+    load_pattern_file,
+    load_word_lists,
+    pattern_path,
+    phrase_patterns,
+)
 
 
 @Language.factory(
@@ -37,7 +36,7 @@ def _set_spans(doc: Doc, key: str, spans: Sequence[Span]) -> None:
     default_config={"kind": "framing", "patterns_path": None, "extra_phrases": []},
 )
 def make_cue_detector(nlp: Language, name: str, kind: str, patterns_path: str | None, extra_phrases: list[str]):
-    return CueDetector(nlp, kind, _pattern_path(patterns_path, f"{kind}.jsonl"), extra_phrases)
+    return CueDetector(nlp, kind, pattern_path(patterns_path, f"{kind}.jsonl"), extra_phrases)
 
 
 class CueDetector:
@@ -49,151 +48,112 @@ class CueDetector:
         self.matcher = CueMatcher(nlp, kind, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
-        _set_spans(doc, self.kind, self.matcher(doc))
+        add_spans(doc, self.kind, self.matcher(doc))
         return doc
+
+
+@Language.factory("thinkaloud_speech_segmenter", default_config={"patterns_path": None, "max_punct_gap": 30})
+def make_speech_segmenter(nlp: Language, name: str, patterns_path: str | None, max_punct_gap: int):
+    return SpeechSegmenter(pattern_path(patterns_path, "segmentation.jsonl"), max_punct_gap)
+
+
+class SpeechSegmenter:
+    """Sentence boundaries for unpunctuated speech-recognition output.
+
+    Streaming ASR often produces lowercase run-on text with no full stops,
+    on which the parser finds one sentence per paragraph; every detector that
+    looks at "the sentence" then sees far too much.  When a text has fewer
+    than one sentence-final mark per `max_punct_gap` tokens, this component
+    (placed before the parser, which respects preset boundaries) marks a
+    boundary before a discourse opener ("so", "also", "okay", ...) or before a
+    subject followed by a verb ("... focusing on | i will assume ..."), unless
+    the previous word cannot end a sentence ("the", "of", "would", ...).
+    Punctuated text is left to the parser.
+    """
+
+    def __init__(self, patterns_path: Path, max_punct_gap: int):
+        groups, _ = load_word_lists(patterns_path)
+        self.openers = groups["opener"]
+        self.subjects = groups["subject"]
+        self.no_break_after = groups["no_break_after"]
+        self.max_punct_gap = max_punct_gap
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc) < 2:
+            return doc
+        stops = sum(1 for t in doc if t.text in (".", "?", "!"))
+        if stops * self.max_punct_gap >= len(doc):
+            return doc
+        has_tags = doc.has_annotation("TAG")
+        for token in doc[1:]:
+            previous = doc[token.i - 1]
+            if previous.lower_ in self.no_break_after or previous.is_punct:
+                continue
+            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if token.lower_ in self.openers:
+                token.is_sent_start = True
+            elif token.lower_ in self.subjects and following is not None and self._is_verb(following, has_tags):
+                token.is_sent_start = True
+        return doc
+
+    @staticmethod
+    def _is_verb(token, has_tags: bool) -> bool:
+        if has_tags:
+            return token.tag_.startswith("VB") or token.tag_ == "MD"
+        return token.lower_ in {"is", "are", "was", "were", "will", "would", "can", "could", "should", "'s", "'re", "'ll", "'d", "'m", "have", "has", "need", "want", "think"}
 
 
 @Language.factory("thinkaloud_weighing", default_config={"patterns_path": None})
 def make_weighing_detector(nlp: Language, name: str, patterns_path: str | None):
-    return WeighingDetector(nlp, _pattern_path(patterns_path, "weighing.jsonl"))
+    return WeighingDetector(nlp, pattern_path(patterns_path, "weighing.jsonl"))
 
 
 class WeighingDetector:
-    """A contrast connective with an evaluated option on each side is a trade-off.
+    """A contrast between a gain and a price is a trade-off.
 
-    The left side is the clause before the connective, or the previous
-    sentence when the connective opens its sentence ("It's cheap. But it's
-    slow."); the right side runs to the end of the sentence.
+    Fires on a contrast connective ("but", "though", "while", ...) when one
+    side names what an option buys and the other what it costs, or both sides
+    compare ("faster but less accurate").  The left side is the clause before
+    the connective, or the previous sentence when the connective opens its
+    sentence ("It's cheap. But it's slow."); the right side runs to the end of
+    the sentence.  The lexicons live in `weighing.jsonl`.
     """
 
     def __init__(self, nlp: Language, patterns_path: Path):
         patterns = load_pattern_file(patterns_path).patterns
-        self.connectives = CueMatcher(nlp, "contrast", [p for p in patterns if p.group == "contrast"])
-        self.evaluative = CueMatcher(nlp, "evaluative", [p for p in patterns if p.group == "evaluative"])
+        by_group = {group: [p for p in patterns if p.group == group] for group in ("contrast", "comparative", "gain", "price")}
+        self.connectives = CueMatcher(nlp, "contrast", by_group["contrast"])
+        self.lexicons = {group: CueMatcher(nlp, group, by_group[group]) for group in ("comparative", "gain", "price")}
 
     def __call__(self, doc: Doc) -> Doc:
-        evaluated = {t for span in self.evaluative(doc) for t in range(span.start, span.end)}
+        marks: dict[str, set[int]] = {
+            group: {t for span in matcher(doc) for t in range(span.start, span.end)} for group, matcher in self.lexicons.items()
+        }
         found = []
         for connective in self.connectives(doc):
             sentence = doc[connective.start].sent if doc.has_annotation("SENT_START") else doc[:]
             left_start = sentence.start
             if clause_starts_at(doc[connective.start]) and connective.start - sentence.start <= 2 and sentence.start > 0:
                 left_start = doc[sentence.start - 1].sent.start
-            left = [i for i in range(left_start, connective.start) if i in evaluated]
-            right = [i for i in range(connective.end, sentence.end) if i in evaluated]
-            if left and right:
-                found.append(Span(doc, left[-1], right[0] + 1, label="tradeoff", span_id="weighing"))
-        _set_spans(doc, "tradeoff", found)
+            left = range(left_start, connective.start)
+            right = range(connective.end, sentence.end)
+            sides = {name: ([i for i in left if i in marks[name]], [i for i in right if i in marks[name]]) for name in marks}
+            pair = self._weighed_pair(sides)
+            if pair is not None:
+                found.append(Span(doc, pair[0], pair[1] + 1, label="tradeoff", span_id="weighing"))
+        add_spans(doc, "tradeoff", found)
         return doc
-
-
-@Language.factory(
-    "thinkaloud_topic_shifts",
-    default_config={"patterns_path": None, "extra_phrases": [], "min_terms": 2, "min_context_terms": 8},
-)
-def make_topic_shift_detector(
-    nlp: Language, name: str, patterns_path: str | None, extra_phrases: list[str], min_terms: int, min_context_terms: int
-):
-    return TopicShiftDetector(nlp, _pattern_path(patterns_path, "topic_shift.jsonl"), extra_phrases, min_terms, min_context_terms)
-
-
-CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
-
-
-def content_terms(sentence: Span) -> set[str]:
-    """The lemmas that carry a sentence's subject matter."""
-    has_pos = sentence.doc.has_annotation("POS")
-    has_lemma = sentence.doc.has_annotation("LEMMA")
-    terms = set()
-    for token in sentence:
-        if not token.is_alpha or token.is_stop or len(token) < 3:
-            continue
-        if has_pos and token.pos_ not in CONTENT_POS:
-            continue
-        # Both spellings: the lemmatizer is not consistent in speech-like text
-        # ("data" is sometimes "datum"), and either match is a real link.
-        terms.add(_stem(token.lower_))
-        if has_lemma:
-            terms.add(_stem(token.lemma_.lower()))
-    return terms - GENERIC_TERMS
-
-
-def _stem(term: str) -> str:
-    # A six-letter prefix makes "rebalance"/"rebalancing" and
-    # "subscriber"/"subscription" meet even where the lemmatizer keeps them
-    # apart; the few false friends it makes only ever suppress a jump.
-    term = term[:-1] if term.endswith("s") and len(term) > 4 else term
-    return term[:6]
-
-
-#: Content words that say nothing about the subject of an answer.
-GENERIC_TERMS = frozenset(
-    _stem(w)
-    for w in "think thing things way lot make want need use going get got say said know mean like look "
-    "good great sure kind sort really pretty basically stuff probably maybe guess start try let "
-    "talk point idea case work able right okay".split()
-)
-
-
-class TopicShiftDetector:
-    """Signposted transitions from cue patterns; abrupt jumps from lexical cohesion.
-
-    A sentence starts an abrupt jump when it has content words, the answer so
-    far has enough of them to judge by, none of its content words occurred
-    before, and either the sentence opens like an aside ("Also, ...", "By the
-    way, ...") or the next sentence stays off the earlier subject too.  Comparing with
-    everything said before, not just the previous sentence, is what keeps a
-    return to the main thread from counting as a second jump.
-    """
-
-    def __init__(self, nlp: Language, patterns_path: Path, extra_phrases: Sequence[str], min_terms: int, min_context_terms: int):
-        patterns = load_pattern_file(patterns_path).patterns
-        signposts = [p for p in patterns if p.group != "aside"] + phrase_patterns(extra_phrases)
-        self.signposts = CueMatcher(nlp, "signposted", signposts)
-        self.asides = CueMatcher(nlp, "aside", [p for p in patterns if p.group == "aside"])
-        self.min_terms = min_terms
-        self.min_context_terms = min_context_terms
-
-    def __call__(self, doc: Doc) -> Doc:
-        if not doc.has_annotation("SENT_START"):
-            doc.spans["topic_shift"] = []
-            return doc
-        sentences = list(doc.sents)
-        signposts = self._first_per_sentence(self.signposts(doc))
-        asides = self._first_per_sentence(self.asides(doc))
-        terms = [content_terms(s) for s in sentences]
-        found: list[Span] = []
-        seen: set[str] = set()
-        for index, sentence in enumerate(sentences):
-            if sentence.start in signposts and index > 0:
-                found.append(signposts[sentence.start])
-            elif self._is_abrupt(index, terms, seen, sentence.start in asides):
-                cue_end = min(sentence.end, sentence.start + 6)
-                found.append(Span(doc, sentence.start, cue_end, label="abrupt", span_id="cohesion"))
-            seen |= terms[index]
-        doc.spans["topic_shift"] = found
-        return doc
-
-    def _is_abrupt(self, index: int, terms: list[set[str]], seen: set[str], opens_as_aside: bool) -> bool:
-        current = terms[index]
-        if index < 2 or len(current) < self.min_terms or len(seen) < self.min_context_terms:
-            return False
-        if current & seen:
-            return False
-        if opens_as_aside:
-            return True
-        # Without an aside opener, one unconnected sentence is weak evidence
-        # (answers introduce new nouns all the time): the next sentence must
-        # stay away from the earlier subject too.
-        if index + 1 >= len(terms):
-            return False
-        following = terms[index + 1]
-        return not (following & seen) and len(current | following) >= 2 * self.min_terms
 
     @staticmethod
-    def _first_per_sentence(spans: Sequence[Span]) -> dict[int, Span]:
-        """Cue spans keyed by the start token of their sentence (first cue wins)."""
-        by_sentence: dict[int, Span] = {}
-        for span in sorted(spans, key=lambda s: s.start):
-            by_sentence.setdefault(span[0].sent.start, span)
-        return by_sentence
+    def _weighed_pair(sides: dict[str, tuple[list[int], list[int]]]) -> tuple[int, int] | None:
+        """The last weighed word before the connective and the first after it, if the sides weigh."""
+        comparative, gain, price = sides["comparative"], sides["gain"], sides["price"]
+        left_gain = comparative[0] + gain[0]
+        left_price = comparative[0] + price[0]
+        right_price = comparative[1] + price[1]
+        right_gain = comparative[1] + gain[1]
+        if left_gain and right_price:
+            return max(left_gain), min(right_price)
+        if left_price and right_gain and (gain[1] or comparative[1]):
+            return max(left_price), min(right_gain)
+        return None

@@ -12,12 +12,16 @@ says which phenomenon the group catches; every other line is one pattern:
   clause_start      the match opens a clause (sentence start, after
                     punctuation, or after discourse markers such as "so", "okay")
   question          the sentence ends with "?"
+  statement         the sentence does not end with "?"
   preceded_by       the token before the match is one of these
   not_preceded_by   ... is none of these
   followed_by       the token after the match is one of these
   not_followed_by   ... is none of these; an entry with spaces is a phrase
   sentence_has      the sentence contains one of these tokens
   not_in_first_sentence
+  early             the match starts within this many tokens of the transcript's
+                    start (restating the problem and clarifying questions come
+                    first; the same words later are something else)
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 
@@ -38,6 +43,9 @@ DISCOURSE_MARKERS = frozenset(
     "so and okay ok now then but well um uh erm er right alright also yeah yes anyway first second "
     "third finally next lastly basically actually honestly hmm oh like just".split()
 )
+#: Markers that open a new clause even in unpunctuated speech-recognition output,
+#: where no comma or full stop marks the boundary ("...the trip so suppose we...").
+BOUNDARY_MARKERS = frozenset("so okay ok alright anyway now yeah".split())
 CLAUSE_PUNCT = frozenset(",;:—–-(…")
 
 
@@ -54,6 +62,17 @@ class CuePattern:
 class PatternFile:
     patterns: tuple[CuePattern, ...]
     group_docs: dict[str, str]
+
+
+def pattern_path(configured: str | None, default_name: str) -> Path:
+    """A component's pattern file: the configured one, else the bundled default."""
+    return Path(configured) if configured else PATTERN_DIR / default_name
+
+
+def add_spans(doc: Doc, key: str, spans: Sequence[Span]) -> None:
+    """Add spans to `doc.spans[key]`, keeping the longest where two overlap."""
+    existing = list(doc.spans[key]) if key in doc.spans else []
+    doc.spans[key] = filter_spans(existing + list(spans))
 
 
 def load_pattern_file(path: Path) -> PatternFile:
@@ -78,6 +97,24 @@ def load_pattern_file(path: Path) -> PatternFile:
     return PatternFile(tuple(patterns), docs)
 
 
+def load_word_lists(path: Path) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """A JSONL file of documented word lists: `{"group", "doc"}` then `{"group", "words": [...]}` lines."""
+    words: dict[str, set[str]] = {}
+    docs: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            if "doc" in entry:
+                docs[entry["group"]] = entry["doc"]
+            elif entry.get("group") in docs:
+                words.setdefault(entry["group"], set()).update(entry["words"])
+            else:
+                raise ValueError(f"{path}:{number}: word group {entry.get('group')!r} has no doc line before it")
+    return {group: frozenset(ws) for group, ws in words.items()}, docs
+
+
 def phrase_patterns(phrases: Iterable[str], group: str = "user") -> list[CuePattern]:
     """Turn plain cue phrases (for example from the user's config) into patterns."""
     return [CuePattern(id=f"{group}:{p}", group=group, pattern=p) for p in phrases if p.strip()]
@@ -93,6 +130,8 @@ def clause_starts_at(token: Token) -> bool:
             return True
         if previous.lower_ not in DISCOURSE_MARKERS:
             return False
+        if previous.lower_ in BOUNDARY_MARKERS:
+            return True
         i -= 1
     return True
 
@@ -126,9 +165,14 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
         return False
     if where.get("clause_start") and not clause_starts_at(doc[start]):
         return False
-    if where.get("question") or "sentence_has" in where or where.get("not_in_first_sentence"):
+    if "early" in where and start >= where["early"]:
+        return False
+    if where.get("question") or where.get("statement") or "sentence_has" in where or where.get("not_in_first_sentence"):
         sentence = _sentence(doc, start)
-        if where.get("question") and not sentence.text.rstrip().endswith("?"):
+        is_question = sentence.text.rstrip().endswith("?")
+        if where.get("question") and not is_question:
+            return False
+        if where.get("statement") and is_question:
             return False
         if "sentence_has" in where and not {t.lower_ for t in sentence} & set(where["sentence_has"]):
             return False

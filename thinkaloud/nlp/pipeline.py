@@ -14,6 +14,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import thinkaloud.nlp.components  # noqa: F401  (registers the factories)
+import thinkaloud.nlp.topics  # noqa: F401
+from thinkaloud.nlp.classifier import LABELS as CLASSIFIER_LABELS
+from thinkaloud.nlp.classifier import find_model_dir
 from thinkaloud.errors import ModelError
 
 #: Sentence-level kinds, each detected by a `thinkaloud_cues` instance.
@@ -33,10 +36,13 @@ class DetectorOptions:
     Attributes:
       enabled: kinds to detect (any of CUE_KINDS and "topic_shift").
       extra_cues: the user's own cue phrases per kind, matched case-insensitively.
+      classifier: also run the trained sentence classifier (models/signal-classifier)
+        for the structure kinds, where it is installed.
     """
 
     enabled: tuple[str, ...] = CUE_KINDS + ("topic_shift",)
     extra_cues: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    classifier: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,10 @@ def load_base_model() -> tuple[Language, str]:
 
 
 def add_detectors(nlp: Language, options: DetectorOptions = DetectorOptions()) -> Language:
-    if not any(name in nlp.pipe_names for name in ("parser", "senter", "sentencizer")):
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("thinkaloud_speech_segmenter", before="parser")
+    elif not any(name in nlp.pipe_names for name in ("senter", "sentencizer")):
+        nlp.add_pipe("thinkaloud_speech_segmenter")
         nlp.add_pipe("sentencizer")
     for kind in CUE_KINDS:
         if kind in options.enabled:
@@ -89,6 +98,9 @@ def add_detectors(nlp: Language, options: DetectorOptions = DetectorOptions()) -
             )
     if "tradeoff" in options.enabled:
         nlp.add_pipe("thinkaloud_weighing")
+    classified = [kind for kind in CLASSIFIER_LABELS if kind in options.enabled]
+    if options.classifier and classified and find_model_dir() is not None:
+        nlp.add_pipe("thinkaloud_sentence_classifier", config={"labels": classified})
     if "topic_shift" in options.enabled:
         nlp.add_pipe(
             "thinkaloud_topic_shifts",

@@ -1,0 +1,89 @@
+"""A trained sentence classifier that catches what the cue patterns miss.
+
+`thinkaloud_sentence_classifier` runs a small spaCy `textcat_multilabel`
+(trained by `models/train_signal_classifier.py`) on every sentence that no
+cue pattern marked for a kind, and marks it when the classifier is confident.
+So a person still sees why it fired, the cue it reports is the stretch of
+words the decision rests on: the words whose removal lowers the score most.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from thinkaloud.nlp.cues import add_spans
+
+LABELS = ("framing", "assumption", "tradeoff", "limitation", "recap")
+MODEL_DIR_NAME = "signal-classifier"
+
+
+def classifier_text(sentence: str, index: int) -> str:
+    """The classifier's input: the sentence, prefixed by where it falls in the answer.
+
+    Framing lives at the start of an answer and recaps at the end, so the
+    position is evidence; early sentences get their own marker token.
+    """
+    position = "_first_" if index == 0 else "_early_" if index <= 2 else "_later_"
+    return f"{position} {sentence}"
+
+
+def find_model_dir() -> Path | None:
+    from thinkaloud.asr.models import model_search_dirs
+
+    for directory in model_search_dirs():
+        candidate = directory / MODEL_DIR_NAME
+        if (candidate / "thresholds.json").is_file():
+            return candidate
+    return None
+
+
+@Language.factory("thinkaloud_sentence_classifier", default_config={"model_path": None, "labels": list(LABELS)})
+def make_sentence_classifier(nlp: Language, name: str, model_path: str | None, labels: list[str]):
+    return SentenceClassifier(Path(model_path) if model_path else find_model_dir(), tuple(labels))
+
+
+class SentenceClassifier:
+    def __init__(self, model_dir: Path | None, labels: tuple[str, ...]):
+        import spacy
+
+        if model_dir is None:
+            raise FileNotFoundError(f"no {MODEL_DIR_NAME} model found; run models/train_signal_classifier.py")
+        self.model = spacy.load(model_dir)
+        self.thresholds: dict[str, float] = json.loads((model_dir / "thresholds.json").read_text())
+        self.labels = tuple(label for label in labels if label in self.thresholds)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = [s for s in doc.sents if any(not t.is_punct for t in s)]
+        texts = [classifier_text(s.text, i) for i, s in enumerate(sentences)]
+        for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts))):
+            for label in self.labels:
+                if scored.cats[label] < self.thresholds[label] or self._already_marked(doc, label, sentence):
+                    continue
+                start, end = self._evidence(sentence, index, label, scored.cats[label])
+                add_spans(doc, label, [Span(doc, start, end, label=label, span_id=f"classifier:{scored.cats[label]:.2f}")])
+        return doc
+
+    @staticmethod
+    def _already_marked(doc: Doc, label: str, sentence: Span) -> bool:
+        return label in doc.spans and any(sentence.start <= s.start < sentence.end for s in doc.spans[label])
+
+    def _evidence(self, sentence: Span, index: int, label: str, score: float) -> tuple[int, int]:
+        """Token range (in the doc) of the one-to-three-word stretch the score depends on most."""
+        words = [t for t in sentence if not t.is_punct]
+        windows = [(start, width) for width in (1, 2, 3) for start in range(max(1, len(words) - width + 1))]
+        texts = [
+            classifier_text(" ".join(t.text for t in words[:start] + words[start + width :]), index)
+            for start, width in windows
+        ]
+        best, best_value = windows[0], float("-inf")
+        for (start, width), occluded in zip(windows, self.model.pipe(texts)):
+            # a wider stretch must explain clearly more to be preferred
+            value = score - occluded.cats[label] - 0.03 * (width - 1)
+            if value > best_value:
+                best, best_value = (start, width), value
+        start, width = best
+        return words[start].i, words[min(start + width, len(words)) - 1].i + 1
