@@ -155,6 +155,18 @@ class Analyzer:
             asr_name=transcriber.model_name,
         )
 
+    def build_report(
+        self,
+        transcript: Transcript,
+        speech: Sequence[SpeechSpan],
+        duration_s: float | None,
+        source: SourceInfo,
+        asr_name: str | None,
+    ) -> Report:
+        """The report for a transcript recognised elsewhere (the live engine's),
+        through exactly the detectors, metrics and coaching that `analyze` uses."""
+        return self._report(transcript, speech, duration_s, source, asr_name)
+
     def _report(
         self,
         transcript: Transcript,

@@ -40,6 +40,10 @@ class Transcriber(Protocol):
         ...
 
 
+#: Shown to the decoder so that it writes fillers down instead of dropping them.
+FILLER_PROMPT = "Um, uh, so, like, you know, I mean, hmm."
+
+
 @dataclass(frozen=True, slots=True)
 class TranscriberOptions:
     """How the Whisper model is loaded and run.
@@ -55,7 +59,12 @@ class TranscriberOptions:
       window_s: longest stretch of audio decoded as one window (Whisper sees 30 s).
       split_gap_s: a pause at least this long starts a new window, so Whisper
         never decodes a long silence (where it tends to invent text).
-      initial_prompt: text shown to the decoder as if it preceded the audio.
+      initial_prompt: text shown to the decoder as if it preceded the audio.  The
+        default is a short run of disfluencies: Whisper was trained on
+        transcripts that mostly omit "um" and "uh" and drops them unless the
+        context shows they are written down.  On the labelled evaluation audio
+        it raised the fillers recovered from 11 of 35 to 32 of 35 and did not
+        hurt the word error rate on read speech (`thinkaloud eval --audio`).
       guards: repetition and hallucination guards.
     """
 
@@ -67,7 +76,7 @@ class TranscriberOptions:
     batch_size: int = 8
     window_s: float = 28.0
     split_gap_s: float = 1.5
-    initial_prompt: str | None = None
+    initial_prompt: str | None = FILLER_PROMPT
     guards: GuardOptions = field(default_factory=GuardOptions)
 
 
@@ -111,36 +120,57 @@ def group_into_windows(speech: Sequence[SpeechSpan], window_s: float, split_gap_
     return windows
 
 
-class WhisperTranscriber:
-    """faster-whisper behind the `Transcriber` seam; loads its model once."""
+@dataclass(frozen=True, slots=True)
+class LoadedWhisper:
+    """A loaded faster-whisper `WhisperModel` and how it was found and placed."""
 
-    def __init__(self, options: TranscriberOptions = TranscriberOptions()):
-        self.options = options
-        self.resolved: ResolvedModel = resolve_model(options.model)
-        self.model_name = self.resolved.name
-        self.device = resolve_device(options.device)
-        compute_type = options.compute_type
-        if compute_type == "default":
-            compute_type = "float16" if self.device == "cuda" else "int8"
-        self.compute_type = compute_type
-        threads = options.cpu_threads or available_cpu_count()
+    model: object  # faster_whisper.WhisperModel
+    resolved: ResolvedModel
+    device: str
+    compute_type: str
 
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-        try:
-            self._model = WhisperModel(
-                self.resolved.location, device=self.device, compute_type=compute_type, cpu_threads=threads
-            )
-        except (RuntimeError, ValueError, OSError) as error:
-            message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            if self.device == "cuda":
-                raise DeviceError(
-                    f"could not start the model on CUDA ({message}); check the NVIDIA driver, CUDA 12 cuBLAS and cuDNN 9, or use --device cpu."
-                ) from None
-            raise ModelError(
-                f"could not load model {self.resolved.name} from {self.resolved.location} ({message}); "
-                "check that the folder holds a complete CTranslate2 Whisper model."
+def load_whisper(options: TranscriberOptions = TranscriberOptions()) -> LoadedWhisper:
+    """Resolve, place and load the Whisper model once; file analysis and the live
+    engine share this, so both fail with the same one-line errors."""
+    resolved = resolve_model(options.model)
+    device = resolve_device(options.device)
+    compute_type = options.compute_type
+    if compute_type == "default":
+        compute_type = "float16" if device == "cuda" else "int8"
+    threads = options.cpu_threads or available_cpu_count()
+
+    from faster_whisper import WhisperModel
+
+    try:
+        model = WhisperModel(resolved.location, device=device, compute_type=compute_type, cpu_threads=threads)
+    except (RuntimeError, ValueError, OSError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if device == "cuda":
+            raise DeviceError(
+                f"could not start the model on CUDA ({message}); check the NVIDIA driver, CUDA 12 cuBLAS and cuDNN 9, or use --device cpu."
             ) from None
+        raise ModelError(
+            f"could not load model {resolved.name} from {resolved.location} ({message}); "
+            "check that the folder holds a complete CTranslate2 Whisper model."
+        ) from None
+    return LoadedWhisper(model=model, resolved=resolved, device=device, compute_type=compute_type)
+
+
+class WhisperTranscriber:
+    """faster-whisper behind the `Transcriber` seam; loads its model once (or reuses `loaded`)."""
+
+    def __init__(self, options: TranscriberOptions = TranscriberOptions(), loaded: LoadedWhisper | None = None):
+        self.options = options
+        loaded = loaded or load_whisper(options)
+        self.resolved: ResolvedModel = loaded.resolved
+        self.model_name = self.resolved.name
+        self.device = loaded.device
+        self.compute_type = loaded.compute_type
+
+        from faster_whisper import BatchedInferencePipeline
+
+        self._model = loaded.model
         self._pipeline = BatchedInferencePipeline(self._model)
 
     def transcribe(self, samples: np.ndarray, speech: Sequence[SpeechSpan]) -> Iterator[RecognisedWord]:

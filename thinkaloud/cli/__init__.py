@@ -21,6 +21,16 @@ from thinkaloud.errors import ExitCode, ThinkaloudError
 #: name -> (module, one-line help).  Each module has `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS = {
     "analyze": ("thinkaloud.cli.analyze", "analyse a recorded answer (audio or .txt transcript)"),
+    "live": ("thinkaloud.cli.live", "rehearse out loud with live coaching (microphone, or --source FILE)"),
+    "questions": ("thinkaloud.cli.questions", "list the interview question bank by topic, with follow-ups"),
+    "devices": ("thinkaloud.cli.devices", "list the audio input devices that 'live --mic' can use"),
+    "history": ("thinkaloud.cli.history", "list your takes, newest first, with the trend of the key metrics"),
+    "show": ("thinkaloud.cli.show", "show the summary of one take"),
+    "compare": ("thinkaloud.cli.compare", "show what changed between two takes"),
+    "export": ("thinkaloud.cli.export", "export a take as markdown, html, json, srt or vtt"),
+    "delete": ("thinkaloud.cli.delete", "delete takes and their recordings (asks first)"),
+    "config": ("thinkaloud.cli.config", "show where the config file is and the settings in force"),
+    "eval": ("thinkaloud.cli.eval", "measure the detectors on the labelled corpus (precision, recall, F1)"),
 }
 
 

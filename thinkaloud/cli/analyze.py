@@ -1,4 +1,8 @@
-"""`thinkaloud analyze INPUT`: one recording or transcript in, one report out."""
+"""`thinkaloud analyze INPUT…`: recordings or transcripts in, reports out.
+
+One input goes to stdout (or `-o FILE`); several inputs or a folder go
+through `batch` (`-o DIR`, `--jobs N`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from thinkaloud.errors import ExitCode, OutputError
+from thinkaloud.config import cli_default
+from thinkaloud.errors import ExitCode, OutputError, UsageError
 
 FORMATS = ("text", "json", "markdown")
 
@@ -33,6 +38,13 @@ def non_negative_int(value: str) -> int:
     return number
 
 
+def positive_int(value: str) -> int:
+    number = non_negative_int(value)
+    if number == 0:
+        raise argparse.ArgumentTypeError(f"expected one or more, not '{value}'")
+    return number
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
@@ -40,25 +52,38 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "folders in ./models are found by name",
     )
     parser.add_argument(
-        "--device", choices=("cpu", "cuda", "auto"), default="auto", help="compute device for speech recognition (default: auto)"
+        "--device", choices=("cpu", "cuda", "auto"), default=cli_default("auto"), help="compute device for speech recognition (default: auto)"
     )
     parser.add_argument(
-        "--threads", type=non_negative_int, default=0, help="CPU threads for speech recognition (default: 0 = one per core)"
+        "--threads", type=non_negative_int, default=cli_default(0), help="CPU threads for speech recognition (default: 0 = one per core)"
     )
     parser.add_argument(
         "--silence",
         type=positive_seconds,
-        default=3.0,
+        default=cli_default(3.0),
         metavar="SECONDS",
         help="a gap in speech at least this long counts as a long silence (default: 3.0)",
     )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", type=Path, help="recording (wav, flac, mp3, m4a, ogg, opus, webm, …) or .txt transcript")
+    parser.add_argument(
+        "inputs", nargs="+", type=Path, metavar="INPUT",
+        help="recording (wav, flac, mp3, m4a, ogg, opus, webm, …), .txt transcript, or a folder of them",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
-    parser.add_argument("-o", "--output", type=Path, metavar="PATH", help="write the report to PATH instead of stdout")
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="PATH",
+        help="write the report to PATH instead of stdout; with several inputs, a folder for one report per input",
+    )
+    parser.add_argument(
+        "--jobs", type=positive_int, default=1, metavar="N",
+        help="with several inputs, analyse N files at once in worker processes (default: 1)",
+    )
     add_model_arguments(parser)
+    parser.add_argument("--question", metavar="TEXT", help="the question this take answers (text, or a question bank id such as ml-churn); kept with the session")
+    parser.add_argument("--no-save", action="store_true", help="do not keep this analysis as a session in the history")
+    parser.add_argument("--tui", action="store_true", help="open the report in the interactive summary screen instead of printing it")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -106,23 +131,78 @@ def write_output(path: Path, content: str) -> None:
         raise OutputError(f"cannot write {path} ({error.strerror or error}); check the folder exists and is writable.") from None
 
 
-def options_from_args(args: argparse.Namespace):
-    from thinkaloud.analyze import AnalyzeOptions
-    from thinkaloud.asr.transcriber import TranscriberOptions
+def options_from_args(args: argparse.Namespace, config=None, jobs: int = 1):
+    """The options in force: flags typed on the command line, else the config file, else defaults.
 
+    With several jobs, the CPU threads are shared out between them unless set.
+    """
+    from thinkaloud.analyze import AnalyzeOptions
+    from thinkaloud.asr.transcriber import TranscriberOptions, available_cpu_count
+    from thinkaloud.config import given, load_config
+
+    config = config or load_config()
+    pick = lambda flag, configured: flag if given(flag) else configured  # noqa: E731
+    threads = pick(args.threads, config.threads)
+    if not threads and jobs > 1:
+        threads = max(1, available_cpu_count() // jobs)
     return AnalyzeOptions(
-        silence_threshold_s=args.silence,
-        transcriber=TranscriberOptions(model=args.model, device=args.device, cpu_threads=args.threads),
+        silence_threshold_s=pick(args.silence, config.silence),
+        transcriber=TranscriberOptions(
+            model=pick(args.model, config.model),
+            device=pick(args.device, config.device),
+            cpu_threads=threads,
+        ),
+        detectors=config.detector_options(),
     )
 
 
+def save_session(args: argparse.Namespace, report, config, source: Path, announce: bool = True) -> int:
+    """Keep this analysis in the history (unless --no-save); say where on stderr."""
+    from thinkaloud.sessions.record import resolve_question, save_report
+
+    if args.no_save:
+        return ExitCode.OK
+    question = resolve_question(args.question, bank=config.question_bank())
+    kind = "text" if report.source.kind == "text" else "file"
+    saved = save_report(report, kind=kind, source=str(source.resolve()), question=question)
+    if not saved.indexed:
+        sys.stderr.write(f"thinkaloud: saved session {saved.id}, but {saved.index_problem}\n")
+        return ExitCode.OUTPUT
+    if announce and not args.quiet:
+        sys.stderr.write(f"thinkaloud: saved as session {saved.id} (see 'thinkaloud show {saved.id}').\n")
+    return ExitCode.OK
+
+
 def run(args: argparse.Namespace) -> int:
+    from thinkaloud.cli.batch import expand_inputs, run_batch
+    from thinkaloud.config import load_config
+
+    files = expand_inputs(args.inputs)
+    batch = len(files) > 1 or any(i.is_dir() for i in args.inputs)
+    if batch and args.tui:
+        raise UsageError("--tui opens one report; give a single input, or drop --tui.")
+    if not batch:
+        args.input = files[0]
+        if args.output is not None:
+            check_output_path(args.output, inputs=(args.input,))
+    if args.tui:  # fail before a long analysis, not after it
+        from thinkaloud.ui.app import require_terminal
+
+        require_terminal("drop --tui to print the report")
+    config = load_config()
+    for warning in config.warnings:
+        sys.stderr.write(f"thinkaloud: warning: {warning}\n")
+    options = options_from_args(args, config, jobs=args.jobs if batch else 1)
+    if batch:
+        return run_batch(args, files, options, config)
+    return run_single(args, options, config)
+
+
+def run_single(args: argparse.Namespace, options, config) -> int:
     from thinkaloud.analyze import Analyzer
     from thinkaloud.cli.progress import StderrProgress
 
-    if args.output is not None:
-        check_output_path(args.output, inputs=(args.input,))
-    analyzer = Analyzer(options_from_args(args))
+    analyzer = Analyzer(options)
     progress = StderrProgress(args.input.name, enabled=not args.quiet)
     started = time.monotonic()
     try:
@@ -134,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     content = render(report, args.format, color)
     if args.output is not None:
         write_output(args.output, content)
-    else:
+    elif not args.tui:
         sys.stdout.write(content)
         sys.stdout.flush()
     if not args.quiet:
@@ -145,4 +225,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"thinkaloud: no speech found in {args.input}{where}.\n")
         else:
             sys.stderr.write(f"thinkaloud: analysed {args.input} in {elapsed:.1f} s{speed}{where}.\n")
-    return ExitCode.OK
+    code = save_session(args, report, config, args.input)
+    if args.tui and code == ExitCode.OK:
+        from thinkaloud.ui.app import run_summary_app
+
+        return run_summary_app(report, saved_at=None, question=args.question)
+    return code

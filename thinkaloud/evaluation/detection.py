@@ -124,6 +124,16 @@ def _sentence_at(ranges: Sequence[tuple[int, int]], offset: int) -> int:
     return len(ranges) - 1
 
 
+def sentence_predictions(answer: LabelledAnswer, text_analyzer) -> list[set[str]]:
+    """The structure kinds detected in each labelled sentence of `answer`."""
+    text, ranges = answer.joined()
+    predicted: list[set[str]] = [set() for _ in ranges]
+    for cue in text_analyzer.find(text).cues:
+        if cue.kind in STRUCTURE_KINDS:
+            predicted[_sentence_at(ranges, cue.cue_start)].add(cue.kind)
+    return predicted
+
+
 def score_answers(answers: Iterable[LabelledAnswer], detect: Detector) -> Scores:
     scores = Scores()
     for answer in answers:

@@ -104,6 +104,27 @@ class LagEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class StatsEvent:
+    """How the engine is keeping up; sent every few seconds and once at the end.
+
+    `lag_s` is how far decoding trails the audio received right now (0 when
+    nothing is waiting), `max_lag_s` the worst so far; `audio_s` is audio
+    captured, `skipped_s` audio left undecoded to catch up.
+    """
+
+    type: ClassVar[str] = "stats"
+    audio_s: float
+    lag_s: float
+    max_lag_s: float
+    decodes: int
+    mean_decode_s: float
+    skipped_s: float
+    overflows: int
+    dropped_blocks: int
+    emitted_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class StateEvent:
     """The session changed state: "recording", "paused", "stopping", "finished", "error"."""
 
@@ -136,6 +157,7 @@ LiveEvent = (
     | LevelEvent
     | OverflowEvent
     | LagEvent
+    | StatsEvent
     | StateEvent
     | FinishedEvent
 )

@@ -18,6 +18,13 @@ from spacy.tokens import Doc, Span
 from thinkaloud.nlp.cues import add_spans
 
 LABELS = ("framing", "assumption", "tradeoff", "limitation", "recap")
+#: Below this the classifier is guessing more than deciding, whatever the tuned threshold says.
+MIN_CONFIDENCE = 0.5
+#: Evidence made only of these says nothing about the kind (the position token included).
+EMPTY_EVIDENCE = frozenset(
+    "um uh erm er hmm like you know i mean so and but maybe just well okay yeah the a an "
+    "guess probably kind sort think really basically actually pretty stuff things".split()
+)
 MODEL_DIR_NAME = "signal-classifier"
 
 
@@ -61,20 +68,40 @@ class SentenceClassifier:
         texts = [classifier_text(s.text, i) for i, s in enumerate(sentences)]
         for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts))):
             for label in self.labels:
-                if scored.cats[label] < self.thresholds[label] or self._already_marked(doc, label, sentence):
+                threshold = max(MIN_CONFIDENCE, self.thresholds[label])
+                if scored.cats[label] < threshold or self._already_marked(doc, label, sentence):
                     continue
-                start, end = self._evidence(sentence, index, label, scored.cats[label])
+                evidence = self._evidence(sentence, index, label, scored.cats[label])
+                if evidence is None:
+                    continue
+                start, end = evidence
                 add_spans(doc, label, [Span(doc, start, end, label=label, span_id=f"classifier:{scored.cats[label]:.2f}")])
         return doc
+
+    @staticmethod
+    def _is_meaningful(evidence) -> bool:
+        return any(t.is_alpha and not t.is_stop and t.lower_ not in EMPTY_EVIDENCE for t in evidence)
 
     @staticmethod
     def _already_marked(doc: Doc, label: str, sentence: Span) -> bool:
         return label in doc.spans and any(sentence.start <= s.start < sentence.end for s in doc.spans[label])
 
-    def _evidence(self, sentence: Span, index: int, label: str, score: float) -> tuple[int, int]:
-        """Token range (in the doc) of the one-to-three-word stretch the score depends on most."""
+    def _evidence(self, sentence: Span, index: int, label: str, score: float) -> tuple[int, int] | None:
+        """Token range (in the doc) of the one-to-three-word stretch the score depends on most.
+
+        Only stretches with a content word compete: "I" or "like" can move a
+        score, but shown as the reason for a detection they explain nothing.
+        None when the sentence has no such stretch.
+        """
         words = [t for t in sentence if not t.is_punct]
-        windows = [(start, width) for width in (1, 2, 3) for start in range(max(1, len(words) - width + 1))]
+        windows = [
+            (start, width)
+            for width in (1, 2, 3)
+            for start in range(max(1, len(words) - width + 1))
+            if self._is_meaningful(words[start : start + width])
+        ]
+        if not windows:
+            return None
         texts = [
             classifier_text(" ".join(t.text for t in words[:start] + words[start + width :]), index)
             for start, width in windows

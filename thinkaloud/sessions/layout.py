@@ -6,7 +6,12 @@
         session.json   `SessionMeta`: what the take was, written first
 
 Ids sort by creation time ("20261128-142305-3fa2"), so a directory listing is
-already a history.
+already a history.  Folders whose names start with a dot are work in progress
+(being written or being deleted) and are never taken for sessions.
+
+A live take is written with status "recording" and the recording process's
+identity (`pid`, `host`, `process_started`), so that a reader can tell a take
+still being recorded from one whose process died: the latter is "interrupted".
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +35,9 @@ META_FILE = "session.json"
 SessionKind = Literal["live", "file", "text"]
 SessionStatus = Literal["recording", "complete", "interrupted", "failed"]
 
+#: Without a recorded process, a "recording" take untouched this long is taken as interrupted.
+STALE_RECORDING_S = 600.0
+
 
 @dataclass(slots=True)
 class SessionMeta:
@@ -40,6 +50,10 @@ class SessionMeta:
     parent_id: str | None = None  # the take this one follows up on
     status: SessionStatus = "complete"
     notes: dict = field(default_factory=dict)
+    # Who is recording (status "recording" only): lets readers detect a dead recorder.
+    pid: int | None = None
+    host: str | None = None
+    process_started: str | None = None
 
 
 def new_session_id(now: datetime | None = None) -> str:
@@ -47,11 +61,26 @@ def new_session_id(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
+def utc_now_iso() -> str:
+    """A `created` timestamp: UTC, with milliseconds so takes in one second still sort."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def create_session_dir(meta: SessionMeta, root: Path | None = None) -> Path:
+    """Create the folder and write `session.json`; a "recording" take is stamped with this process."""
+    if meta.status == "recording" and meta.pid is None:
+        claim_for_this_process(meta)
     folder = ensure_private_dir(root or sessions_root()) / meta.id
     ensure_private_dir(folder)
     write_meta(folder, meta)
     return folder
+
+
+def claim_for_this_process(meta: SessionMeta) -> SessionMeta:
+    meta.pid = os.getpid()
+    meta.host = socket.gethostname()
+    meta.process_started = process_start_token(meta.pid)
+    return meta
 
 
 def write_meta(folder: Path, meta: SessionMeta) -> None:
@@ -60,17 +89,98 @@ def write_meta(folder: Path, meta: SessionMeta) -> None:
 
 def read_meta(folder: Path) -> SessionMeta:
     data = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{folder / META_FILE} does not hold a JSON object")
     known = {name for name in SessionMeta.__dataclass_fields__}
     return SessionMeta(**{k: v for k, v in data.items() if k in known})
 
 
+def read_report_dict(folder: Path) -> dict | None:
+    """The stored report as JSON data, or None when the take has none (yet)."""
+    try:
+        text = (folder / REPORT_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return json.loads(text)
+
+
 def write_json_atomically(path: Path, data: object) -> None:
     """A reader (or a crash) never sees half a file: write beside it, fsync, rename."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8", opener=_private_opener) as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
+def is_session_dir(path: Path) -> bool:
+    return not path.name.startswith(".") and path.is_dir() and (path / META_FILE).is_file()
+
+
+def session_dirs(root: Path | None = None) -> list[Path]:
+    """Every finished-or-recording session folder under `root`, oldest first."""
+    root = root or sessions_root()
+    try:
+        entries = list(root.iterdir())
+    except FileNotFoundError:
+        return []
+    return sorted((p for p in entries if is_session_dir(p)), key=lambda p: p.name)
+
+
+# --- is the recorder still alive? ------------------------------------------
+
+
+def process_start_token(pid: int) -> str | None:
+    """Something that changes when a pid is reused: the process's start time (Linux), else None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Field 22 (starttime) follows the command name, which may itself hold spaces.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def process_alive(pid: int, start_token: str | None = None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by someone else
+    except OSError:
+        return False
+    if start_token is not None:
+        current = process_start_token(pid)
+        if current is not None and current != start_token:
+            return False  # the pid now belongs to another process
+    return True
+
+
+def effective_status(meta: SessionMeta, folder: Path, now: float | None = None) -> SessionStatus:
+    """The status to show: a "recording" take whose recorder is gone is "interrupted"."""
+    if meta.status != "recording":
+        return meta.status
+    if meta.pid is not None and meta.host in (None, socket.gethostname()):
+        return "recording" if process_alive(meta.pid, meta.process_started) else "interrupted"
+    if meta.pid is not None:
+        return "recording"  # recorded on another machine: nothing to check here
+    # No recorder on record: judge by when the take was last written to.
+    newest = 0.0
+    for name in (AUDIO_FILE, META_FILE):
+        try:
+            newest = max(newest, (folder / name).stat().st_mtime)
+        except OSError:
+            pass
+    return "interrupted" if (now or time.time()) - newest > STALE_RECORDING_S else "recording"

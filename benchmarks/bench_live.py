@@ -1,0 +1,198 @@
+"""How well `thinkaloud live` keeps up: latency, lag, CPU, memory and accuracy.
+
+Runs `thinkaloud live --no-tui --source FILE --events ...` (saving the take
+in a scratch data home that is deleted afterwards) on a
+recording at real-time pace (the same path as the microphone), then
+`thinkaloud analyze FILE --format json` on the same file, and prints:
+
+- committed-word latency p50/p95 (`emitted_at - audio_end` of each word),
+- tentative-word latency p50 (when the audio holding a word was first shown,
+  tentative or committed),
+- the largest lag between audio received and audio decoded, and the lag in
+  each quarter of the run (a lag that grows quarter by quarter is a backlog),
+- audio skipped to keep up, capture overflows and dropped blocks,
+- CPU use of the live process (share of one core, and of the machine),
+- its peak memory (max RSS),
+- word error rate of the live and the offline transcripts against the
+  reference script (when there is one) and of live against offline.
+
+Targets (2 cores, tiny.en): committed p50 <= 1.5 s, p95 <= 3.0 s, no growing
+lag over 10 minutes, live WER within 1.5 points of offline.  Other programs
+on the machine inflate the latencies: the load average is printed with the
+figures so that a busy run can be recognised.
+
+    .venv/bin/python benchmarks/bench_live.py                      # samples/weak_answer.wav
+    .venv/bin/python benchmarks/bench_live.py --minutes 10         # both samples looped to 10 min
+    .venv/bin/python benchmarks/bench_live.py --source FILE --reference FILE.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+sys.path.insert(0, str(REPO))
+
+from thinkaloud.evaluation.wer import word_error_rate  # noqa: E402
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(share * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def looped_recording(minutes: float, folder: Path) -> tuple[Path, str]:
+    """The two samples (and their scripts) repeated, 2 s apart, to at least `minutes`."""
+    from thinkaloud.audio.decode import load_audio
+
+    parts, scripts = [], []
+    pieces = [SAMPLES / "strong_answer.wav", SAMPLES / "weak_answer.wav"]
+    gap = np.zeros(32000, dtype=np.float32)
+    total = 0.0
+    while total < minutes * 60:
+        for piece in pieces:
+            clip = load_audio(piece).samples
+            parts += [clip, gap]
+            scripts.append(piece.with_suffix(".txt").read_text(encoding="utf-8").strip())
+            total += (len(clip) + len(gap)) / 16000
+    audio = np.concatenate(parts)
+    path = folder / f"looped_{minutes:g}min.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return path, " ".join(scripts)
+
+
+def run_live(source: Path, events: Path, speed: float, home: Path) -> dict:
+    command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source), "--events", str(events)]
+    if speed != 1:
+        command += ["--speed", f"{speed:g}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    env = {**os.environ, "THINKALOUD_HOME": str(home)}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, stdin=subprocess.DEVNULL, env=env)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"live failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+    return {
+        "wall_s": wall,
+        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "max_rss_mb": after.ru_maxrss / 1024,  # Linux reports KiB
+        "stderr": done.stderr,
+    }
+
+
+def run_analyze(source: Path, home: Path) -> dict:
+    command = [sys.executable, "-m", "thinkaloud", "analyze", str(source), "--format", "json", "-q"]
+    env = {**os.environ, "THINKALOUD_HOME": str(home)}  # whatever it keeps goes to the scratch folder
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, stdin=subprocess.DEVNULL, env=env)
+    if done.returncode != 0:
+        sys.exit(f"analyze failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+    return json.loads(done.stdout)
+
+
+def latencies(events: list[dict]) -> tuple[list[float], list[float]]:
+    words = [e for e in events if e["type"] == "word"]
+    committed = [e["emitted_at"] - e["audio_end"] for e in words]
+    shown = sorted(
+        ((e["emitted_at"], e["audio_end"]) for e in events if e["type"] in ("word", "tentative") and e.get("audio_end") is not None),
+    )
+    first_shown = []
+    reach, index = float("-inf"), 0
+    # Walk the words in time order; the first event whose audio reached a
+    # word's end is when (some version of) that word was first on screen.
+    for word in sorted(words, key=lambda e: e["audio_end"]):
+        target = word["audio_end"] - 0.05
+        while index < len(shown) and reach < target:
+            reach = max(reach, shown[index][1])
+            index += 1
+        if reach >= target:
+            first_shown.append(shown[index - 1][0] - word["audio_end"])
+    return committed, first_shown
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=SAMPLES / "weak_answer.wav")
+    parser.add_argument("--reference", type=Path, help="reference script (default: the source with .txt, if any)")
+    parser.add_argument("--minutes", type=float, help="loop both samples into a recording this long and use that")
+    parser.add_argument("--speed", type=float, default=1.0)
+    parser.add_argument("--keep-events", type=Path, help="copy the event log here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="thinkaloud-bench-") as scratch:
+        scratch_dir = Path(scratch)
+        if args.minutes:
+            source, reference = looped_recording(args.minutes, scratch_dir)
+        else:
+            source = args.source
+            ref_path = args.reference or source.with_suffix(".txt")
+            reference = ref_path.read_text(encoding="utf-8") if ref_path.is_file() else None
+        events_path = scratch_dir / "events.jsonl"
+        load_before = os.getloadavg()
+        live = run_live(source, events_path, args.speed, scratch_dir / "home")
+        load_after = os.getloadavg()
+        events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
+        if args.keep_events:
+            args.keep_events.write_text(events_path.read_text(encoding="utf-8"), encoding="utf-8")
+        offline = run_analyze(source, scratch_dir / "home")
+        finished = next(e for e in events if e["type"] == "finished")
+        saved = json.loads(Path(finished["report_path"]).read_text(encoding="utf-8")) if finished.get("report_path") else None
+
+    stats = [e for e in events if e["type"] == "stats"]
+    final_stats = stats[-1] if stats else {}
+    committed, first_shown = latencies(events)
+    live_text = " ".join(e["text"] for e in events if e["type"] == "word")
+    offline_text = offline["transcript"]["text"]
+    audio_s = final_stats.get("audio_s") or offline["metrics"]["duration_s"]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    print(f"recording        {source.name}: {audio_s:.1f} s at {args.speed:g}× (run took {live['wall_s']:.1f} s)")
+    print(f"machine          {cores} cores; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(f"committed words  {len(committed)}: latency p50 {percentile(committed, 0.5):.2f} s, p95 {percentile(committed, 0.95):.2f} s, max {max(committed, default=float('nan')):.2f} s")
+    print(f"first shown      p50 {percentile(first_shown, 0.5):.2f} s (tentative or committed)")
+    if stats:
+        quarter = max(1, len(stats) // 4)
+        by_quarter = [max((s["lag_s"] for s in stats[i : i + quarter]), default=0.0) for i in range(0, len(stats), quarter)][:4]
+        print(f"lag              max {final_stats['max_lag_s']:.2f} s; per quarter of the run: " + ", ".join(f"{q:.2f}" for q in by_quarter))
+        print(f"decoding         {final_stats['decodes']} decodes, mean {final_stats['mean_decode_s']:.2f} s; skipped {final_stats['skipped_s']:.1f} s to keep up")
+        print(f"capture          {final_stats['overflows']} overflows, {final_stats['dropped_blocks']} dropped blocks")
+    cpu_share = live["cpu_s"] / live["wall_s"]
+    print(f"cpu              {live['cpu_s']:.1f} s in {live['wall_s']:.1f} s: {cpu_share * 100:.0f}% of one core, {cpu_share / cores * 100:.0f}% of the machine (model loading included)")
+    print(f"peak memory      {live['max_rss_mb']:.0f} MiB (max RSS)")
+    if reference:
+        live_wer = word_error_rate(reference, live_text) * 100
+        offline_wer = word_error_rate(reference, offline_text) * 100
+        print(f"WER vs script    live {live_wer:.1f}%, offline {offline_wer:.1f}%: difference {live_wer - offline_wer:+.1f} points")
+        if saved is not None:
+            saved_wer = word_error_rate(reference, saved["transcript"]["text"]) * 100
+            print(f"WER saved take   {saved_wer:.1f}% (the live words plus any skipped audio, transcribed at the end)")
+    print(f"WER live/offline {word_error_rate(offline_text, live_text) * 100:.1f}% (offline transcript as reference)")
+    kinds = sorted({s["kind"] for s in offline["signals"]})
+    live_signals = [e for e in events if e["type"] == "signal"]
+    counts = ", ".join(
+        f"{k} {sum(1 for s in live_signals if s['kind'] == k)}/{sum(1 for s in offline['signals'] if s['kind'] == k)}" for k in kinds
+    )
+    print(f"signals          live events/offline report: {counts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""The live commit policy (LocalAgreement-2) and the streaming recogniser, with a fake ASR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thinkaloud.live.agreement import LocalAgreement, StreamWord
+from thinkaloud.live.streaming import StreamingOptions, StreamingRecognizer
+
+RATE = 16000
+
+
+def w(text: str, start: float, end: float, probability: float = 0.9) -> StreamWord:
+    return StreamWord(" " + text, start, end, probability)
+
+
+class ScriptedDecoder:
+    """A deterministic ASR: the words of a script that lie inside the buffer.
+
+    The word still being spoken at the buffer's end (less than `settle_s` of
+    audio after it) comes out misheard, as a real decoder's guess does, so
+    only a later decode gets it right.
+    """
+
+    model_name = "scripted"
+
+    def __init__(self, script: list[tuple[str, float, float]], settle_s: float = 0.3, invent_after: float | None = None):
+        self.script = script
+        self.settle_s = settle_s
+        self.invent_after = invent_after
+        self.calls: list[tuple[float, float, str | None]] = []
+
+    def decode(self, samples: np.ndarray, start_s: float, prompt: str | None) -> list[StreamWord]:
+        end_s = start_s + len(samples) / RATE
+        self.calls.append((start_s, end_s, prompt))
+        words = []
+        for text, start, end in self.script:
+            if start < start_s - 0.01 or start >= end_s:
+                continue
+            if end > end_s - self.settle_s:
+                words.append(w(text.rstrip(".") + "zz", start, min(end, end_s)))
+                break
+            words.append(w(text, start, end))
+        if self.invent_after is not None and end_s > self.invent_after:
+            words.append(w("Thanks", end_s - 0.05, end_s))  # what Whisper says over trailing quiet
+        return words
+
+
+SCRIPT = [
+    ("So", 0.1, 0.3),
+    ("the", 0.35, 0.5),
+    ("question", 0.55, 1.0),
+    ("is", 1.05, 1.2),
+    ("churn.", 1.25, 1.7),
+    ("First", 1.9, 2.2),
+    ("the", 2.25, 2.4),
+    ("data.", 2.45, 2.9),
+]
+
+
+def feed(recognizer: StreamingRecognizer, start_s: float, seconds: float) -> None:
+    recognizer.append(np.zeros(int(round(seconds * RATE)), dtype=np.float32), start_s)
+
+
+# --- LocalAgreement --------------------------------------------------------------
+
+
+def test_a_word_is_committed_only_when_two_decodes_agree():
+    policy = LocalAgreement()
+    policy.insert([w("So", 0.1, 0.3), w("thee", 0.35, 0.5)])
+    assert policy.flush() == []  # nothing to agree with yet
+    assert [x.text for x in policy.tentative] == ["So", "thee"]
+    policy.insert([w("So", 0.1, 0.3), w("the", 0.35, 0.5), w("quest", 0.55, 0.9)])
+    assert [x.text for x in policy.flush()] == ["So"]
+    assert [x.text for x in policy.tentative] == ["the", "quest"]
+
+
+def test_agreement_ignores_case_and_punctuation_and_keeps_the_newer_spelling():
+    policy = LocalAgreement()
+    policy.insert([w("would", 0.0, 0.3), w("like", 0.4, 0.6)])
+    policy.flush()
+    policy.insert([w("would,", 0.0, 0.3), w("Like", 0.4, 0.6), w("maybe", 0.7, 0.9)])
+    assert [x.text for x in policy.flush()] == ["would,", "Like"]
+
+
+def test_a_repeat_of_the_committed_tail_is_not_committed_twice():
+    policy = LocalAgreement()
+    policy.insert([w("the", 0.0, 0.2), w("data", 0.3, 0.6), w("is", 0.7, 0.8)])
+    policy.flush()
+    policy.insert([w("the", 0.0, 0.2), w("data", 0.3, 0.6), w("is", 0.7, 0.8)])
+    assert [x.text for x in policy.flush()] == ["the", "data", "is"]
+    # A buffer cut just after "is" often hears "data is" again at its start.
+    policy.insert([w("data", 0.65, 0.75), w("is", 0.76, 0.8), w("big", 0.9, 1.1)])
+    policy.flush()
+    policy.insert([w("data", 0.65, 0.75), w("is", 0.76, 0.8), w("big", 0.9, 1.1)])
+    assert [x.text for x in policy.flush()] == ["big"]
+    assert [x.text for x in policy.committed] == ["the", "data", "is", "big"]
+
+
+def test_commit_all_makes_the_tentative_tail_final():
+    policy = LocalAgreement()
+    policy.insert([w("one", 0.0, 0.2), w("two", 0.3, 0.5)])
+    policy.flush()
+    assert [x.text for x in policy.commit_all()] == ["one", "two"]
+    assert policy.tentative == []
+    assert policy.committed_end == pytest.approx(0.5)
+
+
+# --- StreamingRecognizer -------------------------------------------------------------
+
+
+def test_words_commit_after_a_second_decode_and_the_tail_at_utterance_end():
+    decoder = ScriptedDecoder(SCRIPT)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    committed: list[str] = []
+    tentative_seen: list[str] = []
+    position = 0.0
+    while position < 3.5:  # the script, then the quiet that ends the utterance
+        feed(recognizer, position, 0.5)
+        position += 0.5
+        assert recognizer.decode_due
+        update = recognizer.step()
+        committed += [x.text for x in update.committed]
+        tentative_seen += [x.text for x in update.tentative]
+    # Every word committed so far was heard right (never a misheard guess).
+    assert committed and all(not t.endswith("zz") for t in committed)
+    assert committed == [t for t, _, _ in SCRIPT][: len(committed)]
+    assert any(t.endswith("zz") for t in tentative_seen)  # guesses stayed tentative
+    end = recognizer.end_utterance(speech_end_s=3.0)
+    committed += [x.text for x in end.committed]
+    assert committed == [t for t, _, _ in SCRIPT]
+    assert end.utterance_ended and end.tentative == ()
+
+
+def test_utterance_end_needs_no_extra_decode_when_the_last_one_saw_all_speech():
+    decoder = ScriptedDecoder(SCRIPT[:5], settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 2.0)
+    recognizer.step()
+    calls = len(decoder.calls)
+    feed(recognizer, 2.0, 0.5)  # the quiet that ended the utterance
+    update = recognizer.end_utterance(speech_end_s=1.8)
+    assert len(decoder.calls) == calls and not update.decoded
+    assert [x.text for x in update.committed] == ["So", "the", "question", "is", "churn."]
+
+
+def test_words_heard_in_the_quiet_after_speech_are_dropped():
+    decoder = ScriptedDecoder(SCRIPT[:5], settle_s=0.0, invent_after=1.9)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 2.4)
+    recognizer.step()
+    update = recognizer.end_utterance(speech_end_s=1.8)
+    assert "Thanks" not in [x.text for x in update.committed]
+    assert update.committed[-1].text == "churn."
+
+
+def test_the_prompt_holds_only_committed_text_from_before_the_buffer():
+    decoder = ScriptedDecoder(SCRIPT, settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5), initial_prompt="Churn prediction.")
+    feed(recognizer, 0.0, 1.8)
+    recognizer.step()
+    recognizer.end_utterance(speech_end_s=1.75)
+    feed(recognizer, 1.85, 1.2)
+    recognizer.step()
+    first_prompt, second_prompt = decoder.calls[0][2], decoder.calls[-1][2]
+    assert first_prompt == "Churn prediction."
+    assert second_prompt == "Churn prediction. So the question is churn."
+    assert "First" not in second_prompt
+
+
+def test_a_long_buffer_is_trimmed_at_a_committed_sentence_end():
+    script = [(f"w{i}{'.' if i % 6 == 5 else ''}", i * 0.4, i * 0.4 + 0.3) for i in range(60)]
+    decoder = ScriptedDecoder(script)
+    options = StreamingOptions(min_chunk_s=0.5, trim_after_s=4.0, max_buffer_s=10.0)
+    recognizer = StreamingRecognizer(decoder, options)
+    longest = 0.0
+    for step in range(44):
+        feed(recognizer, step * 0.5, 0.5)
+        recognizer.step()
+        longest = max(longest, recognizer.buffer_end_s - recognizer.buffer_start_s)
+        if recognizer.buffer_start_s > 0:
+            # Cut exactly at the end of a word that closes a sentence.
+            assert any(abs(end - recognizer.buffer_start_s) < 1e-6 and t.endswith(".") for t, _, end in script)
+    assert recognizer.buffer_start_s > 10.0
+    assert longest <= options.trim_after_s + 2 * options.min_chunk_s + 2.4  # a sentence is 2.4 s here
+
+
+def test_without_sentence_ends_the_buffer_is_cut_at_the_last_committed_word():
+    script = [(f"w{i}", i * 0.4, i * 0.4 + 0.3) for i in range(80)]
+    options = StreamingOptions(min_chunk_s=0.5, trim_after_s=4.0, max_buffer_s=8.0)
+    recognizer = StreamingRecognizer(ScriptedDecoder(script), options)
+    for step in range(50):
+        feed(recognizer, step * 0.5, 0.5)
+        recognizer.step()
+        assert recognizer.buffer_end_s - recognizer.buffer_start_s <= options.max_buffer_s + options.min_chunk_s
+
+
+def test_falling_behind_skips_ahead_and_says_how_much():
+    decoder = ScriptedDecoder(SCRIPT)
+    options = StreamingOptions(min_chunk_s=0.5, max_lag_s=2.0, keep_after_skip_s=1.0)
+    recognizer = StreamingRecognizer(decoder, options)
+    feed(recognizer, 0.0, 1.0)
+    recognizer.step()
+    feed(recognizer, 1.0, 5.0)  # five seconds arrived while the last decode ran
+    assert recognizer.pending_s > options.max_lag_s
+    update = recognizer.skip_ahead()
+    assert update.skipped is not None
+    start, end = update.skipped
+    assert end == pytest.approx(5.0) and start >= 1.0 - 1e-6
+    assert recognizer.buffer_end_s - recognizer.buffer_start_s == pytest.approx(1.0)
+    assert recognizer.pending_s == pytest.approx(1.0)
+
+
+def test_an_utterance_that_ended_long_ago_is_committed_as_heard_and_the_rest_marked_skipped():
+    decoder = ScriptedDecoder(SCRIPT)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 1.1)
+    recognizer.step()
+    recognizer.step()  # two agreeing decodes: "So the question" committed or tentative
+    feed(recognizer, 1.1, 1.9)
+    calls = len(decoder.calls)
+    update = recognizer.abandon_utterance(speech_end_s=2.95)
+    assert len(decoder.calls) == calls  # no decode: that would only deepen the backlog
+    assert update.utterance_ended and update.skipped == (pytest.approx(1.1, abs=0.01), pytest.approx(2.95))
+    assert recognizer.buffer_end_s == recognizer.buffer_start_s
+
+
+# --- the real decoder's guards, on a fake faster-whisper model -------------------------------
+
+
+def test_the_whisper_decoder_drops_invented_closing_lines_and_repetition_loops():
+    from types import SimpleNamespace as NS
+
+    from thinkaloud.live.streaming import WhisperBufferDecoder
+
+    def segment(text_times, logprob=-0.2, no_speech=0.05, ratio=1.0):
+        words = [NS(word=" " + t, start=s, end=e, probability=0.9) for t, s, e in text_times]
+        return NS(words=words, avg_logprob=logprob, no_speech_prob=no_speech, compression_ratio=ratio,
+                  start=words[0].start, end=words[-1].end)
+
+    real = segment([("and", 0.1, 0.3), ("then,", 0.4, 0.8), ("probably.", 0.9, 1.4)])
+    crammed = segment([(t, 1.40, 1.40) for t in "Please do not forget to subscribe".split()], logprob=-0.8, no_speech=0.4)
+    unsure = segment([("Thank", 1.5, 1.6), ("you.", 1.6, 1.7)], logprob=-1.2, no_speech=0.3)
+    looping = segment([("S", 1.0 + i / 10, 1.05 + i / 10) for i in range(8)])
+    calls = {}
+
+    class FakeModel:
+        def transcribe(self, samples, **options):
+            calls.update(options)
+            return iter(FakeModel.segments), None
+
+    decoder = WhisperBufferDecoder(FakeModel(), "fake")
+    FakeModel.segments = [real, crammed, unsure]
+    words = decoder.decode(np.zeros(16000 * 2, dtype=np.float32), 10.0, "Um, uh.")
+    assert [w.text for w in words] == ["and", "then,", "probably."]
+    assert words[0].start == pytest.approx(10.1) and words[-1].end == pytest.approx(11.4)
+    assert calls["word_timestamps"] and calls["vad_filter"] is False and calls["condition_on_previous_text"] is False
+    assert calls["initial_prompt"] == "Um, uh." and calls["max_new_tokens"] <= 300
+
+    FakeModel.segments = [looping]
+    assert [w.text for w in decoder.decode(np.zeros(16000, dtype=np.float32), 0.0, None)] == ["S"]  # a loop keeps only its first copy

@@ -1,0 +1,104 @@
+"""`thinkaloud live` and `thinkaloud devices` on the command line: one-line errors,
+exit codes, and the plain-line output of `--no-tui`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.cli import thinkaloud
+from thinkaloud.cli.live import PlainPrinter
+from thinkaloud.errors import ExitCode
+from thinkaloud.live.events import (
+    FinishedEvent,
+    LagEvent,
+    OverflowEvent,
+    SignalEvent,
+    SilenceEndEvent,
+    SilenceStartEvent,
+    SilenceUpdateEvent,
+    WordEvent,
+)
+from thinkaloud.types import Signal
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "samples" / "weak_answer.wav"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["live", "--no-tui", "--speed", "2"], ExitCode.USAGE, "--speed only applies to --source"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--mic", "1"], ExitCode.USAGE, "not allowed with argument"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--speed", "0"], ExitCode.USAGE, "--speed must be above 0"),
+        (["live", "--no-tui", "--source", "missing.wav"], ExitCode.INPUT, "does not exist"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--events", "no/such/dir/e.jsonl"], ExitCode.OUTPUT, "does not exist"),
+    ],
+)
+def test_live_refuses_bad_input_with_one_line(args, code, needle):
+    result = thinkaloud(*args, timeout=60)
+    assert result.code == code, result.stderr
+    assert needle in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2  # "loading models" at most, then the error
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_live_without_portaudio_or_devices_fails_fast_with_a_device_error():
+    # On a machine without a sound card (CI), PortAudio finds no input; without
+    # PortAudio it is missing altogether.  Either way: one line, exit 6.
+    result = thinkaloud("live", "--no-tui", "--mic", "no-such-microphone-xyz", timeout=60)
+    assert result.code == ExitCode.DEVICE, result.stderr
+    assert any(s in result.stderr for s in ("PortAudio is not installed", "no audio input device", "no input device matches"))
+    assert "Traceback" not in result.stderr
+
+
+def test_devices_lists_inputs_or_explains_why_there_are_none():
+    result = thinkaloud("devices", timeout=60)
+    if result.code == ExitCode.OK:
+        assert "INDEX" in result.stdout.splitlines()[0]
+    else:
+        assert result.code == ExitCode.DEVICE
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def signal(kind: str, text: str, cue: str, start: float, **extra) -> Signal:
+    return Signal(kind, text, cue, start, start + 1, 0, len(text), **extra)
+
+
+def test_no_tui_output_is_plain_lines_in_order():
+    out, err = io.StringIO(), io.StringIO()
+    printer = PlainPrinter(out, err)
+    events = [
+        WordEvent("So", 0.2, 0.4, 1.0),
+        WordEvent("the", 0.5, 0.6, 1.0),
+        WordEvent("plan.", 0.7, 1.0, 1.5),
+        SignalEvent(signal("framing", "So the plan.", "the plan", 0.2), 1.6),
+        WordEvent("Um,", 2.0, 2.2, 2.6),
+        SignalEvent(signal("filler", "Um", "Um", 2.0), 2.7),
+        SilenceStartEvent(22.3, 25.4),
+        SilenceUpdateEvent(22.3, 4.2, 26.5),
+        SilenceEndEvent(22.3, 28.3, 28.5),
+        SignalEvent(signal("silence", "", "no speech for 6.0 s", 22.3), 28.5),
+        SignalEvent(signal("topic_shift", "Also, Kafka.", "new subject", 28.3, signposted=False), 30.0),
+        LagEvent(7.1, 5.0, 31.0),
+        OverflowEvent(2, 1, 32.0),
+        FinishedEvent("20261128-1", "/s/20261128-1", "/s/20261128-1/audio.wav", "/s/20261128-1/report.json", 40.0),
+    ]
+    for event in events:
+        printer.handle(event)
+    assert out.getvalue().splitlines() == [
+        "0:00  So the plan.",
+        '[0:00 framing] "So the plan." (cue: the plan)',
+        "0:02  Um,",
+        '[0:02 filler] "Um"',
+        "[0:22 silence…]",
+        "[0:22 silence 6.0 s]",
+        '[0:28 topic shift, abrupt] "Also, Kafka." (cue: new subject)',
+        "saved session 20261128-1",
+        "  audio:  /s/20261128-1/audio.wav",
+        "  report: /s/20261128-1/report.json",
+    ]
+    warnings = err.getvalue()
+    assert "5.0 s of audio was skipped" in warnings and "2 overflows, 1 dropped blocks" in warnings

@@ -1,0 +1,382 @@
+"""Streaming transcription: a growing buffer of speech, re-decoded as it grows.
+
+The capture stage hands over only speech (whole utterances, from a little
+before the voice activity detector heard speech until it has been quiet for
+`utterance_gap_s`), so silence never reaches Whisper and never turns into
+invented text.  `StreamingRecognizer` keeps the current utterance's audio in a
+buffer and decodes it whenever `min_chunk_s` of new audio has arrived:
+
+- the LocalAgreement-2 policy (`live.agreement`) decides which words are
+  committed and which stay tentative;
+- committed text from before the buffer is the decoder's prompt;
+- once the buffer is longer than `trim_after_s` it is cut at the end of the
+  last committed sentence (or, past `max_buffer_s`, of the last committed
+  word), so decoding cost stays flat however long the session runs;
+- at the end of an utterance the tentative tail is committed;
+- when decoding has fallen more than `max_lag_s` behind, the recogniser skips
+  ahead (commits what it has, drops the backlog) and says how much it
+  skipped, rather than falling further behind.
+
+`BufferDecoder` is the seam to the model: `WhisperBufferDecoder` runs
+faster-whisper's sequential `WhisperModel.transcribe` on the buffer with word
+timestamps and our hallucination and repetition guards; tests use a fake.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from thinkaloud.asr.guards import GuardOptions, collapse_repetitions, is_invented_segment
+from thinkaloud.audio import SAMPLE_RATE
+from thinkaloud.live.agreement import LocalAgreement, StreamWord
+
+_SENTENCE_END = (".", "?", "!")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingOptions:
+    """How the live recogniser trades latency against CPU.
+
+    Attributes:
+      min_chunk_s: new audio needed before the buffer is decoded again.  Each
+        decode of tiny.en costs ~0.5-0.9 s on two cores whatever the buffer
+        length (Whisper always encodes 30 s), so in practice the recogniser
+        decodes back to back and this only matters on fast machines.
+      utterance_gap_s: quiet that ends an utterance (its tail is committed).
+      preroll_s: audio kept from before the detector heard speech start.
+      trim_after_s: a buffer longer than this is cut at a committed sentence end.
+      max_buffer_s: a buffer longer than this is cut at the last committed word.
+      max_lag_s: undecoded audio beyond this makes the recogniser skip ahead.
+      keep_after_skip_s: the most recent audio kept when skipping ahead.
+      prompt_chars: how much committed text (before the buffer) prompts the decoder.
+      beam_size: beam width for live decoding; None uses the transcriber's.
+      end_tolerance_s: at the end of an utterance, a decode that stopped this
+        close to the end of speech is taken as final, with no extra decode.
+    """
+
+    min_chunk_s: float = 0.5
+    utterance_gap_s: float = 0.5
+    preroll_s: float = 0.25
+    trim_after_s: float = 8.0
+    max_buffer_s: float = 20.0
+    max_lag_s: float = 6.0
+    keep_after_skip_s: float = 1.0
+    prompt_chars: int = 200
+    beam_size: int | None = 1
+    end_tolerance_s: float = 0.15
+
+
+class BufferDecoder(Protocol):
+    model_name: str
+
+    def decode(self, samples: np.ndarray, start_s: float, prompt: str | None) -> list[StreamWord]:
+        """Words in `samples` (16 kHz) with absolute times (`start_s` is the first sample's)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one step of the recogniser changed."""
+
+    committed: tuple[StreamWord, ...] = ()
+    tentative: tuple[StreamWord, ...] = ()
+    decoded: bool = False
+    utterance_ended: bool = False
+    skipped: tuple[float, float] | None = None  # audio range left undecoded to catch up
+
+
+class StreamingRecognizer:
+    """Not thread-safe: one thread feeds it and steps it (the engine's ASR thread)."""
+
+    def __init__(self, decoder: BufferDecoder, options: StreamingOptions = StreamingOptions(), initial_prompt: str | None = None):
+        self.decoder = decoder
+        self.options = options
+        self.agreement = LocalAgreement()
+        self._initial_prompt = initial_prompt
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start_s = 0.0
+        self._decoded_samples = 0  # buffer samples the last decode saw
+        self._hypothesis_seen = False  # the agreement holds a hypothesis of this utterance
+        self.decodes = 0
+
+    # --- feeding ---------------------------------------------------------
+
+    def append(self, samples: np.ndarray, start_s: float) -> None:
+        if len(self._buffer) == 0:
+            self._buffer_start_s = start_s
+            self._decoded_samples = 0
+        self._buffer = np.concatenate([self._buffer, np.asarray(samples, dtype=np.float32)])
+
+    @property
+    def buffer_start_s(self) -> float:
+        return self._buffer_start_s
+
+    @property
+    def buffer_end_s(self) -> float:
+        return self._buffer_start_s + len(self._buffer) / SAMPLE_RATE
+
+    @property
+    def decoded_until_s(self) -> float:
+        return self._buffer_start_s + self._decoded_samples / SAMPLE_RATE
+
+    @property
+    def pending_s(self) -> float:
+        """Audio appended since the last decode."""
+        return (len(self._buffer) - self._decoded_samples) / SAMPLE_RATE
+
+    @property
+    def decode_due(self) -> bool:
+        return self.pending_s >= self.options.min_chunk_s
+
+    # --- stepping --------------------------------------------------------
+
+    def step(self) -> Update:
+        """Decode the buffer, commit what two decodes agree on, trim."""
+        if len(self._buffer) == 0:
+            return Update()
+        committed = self._decode_and_flush()
+        self._trim()
+        return Update(committed=tuple(committed), tentative=tuple(self.agreement.tentative), decoded=True)
+
+    def end_utterance(self, speech_end_s: float | None = None) -> Update:
+        """The speaker paused: commit the whole hypothesis of the utterance.
+
+        `speech_end_s` is where voice activity ended; audio after it is quiet,
+        and words "heard" there are Whisper inventing text ("Thank you for
+        watching."), so they are dropped.  When the last decode already saw
+        everything up to the end of speech its hypothesis is committed as it
+        is, with no extra decode: the tail appears as soon as the pause is
+        certain.
+        """
+        decoded = False
+        end_s = speech_end_s if speech_end_s is not None else self.buffer_end_s
+        if end_s < self.buffer_end_s:
+            self._buffer = self._buffer[: max(0, int(round((end_s - self._buffer_start_s) * SAMPLE_RATE)))]
+            self._decoded_samples = min(self._decoded_samples, len(self._buffer))
+        covered = self._hypothesis_seen and self.decoded_until_s >= end_s - self.options.end_tolerance_s
+        if len(self._buffer) and not covered:
+            self._decode()
+            decoded = True
+        words = [w for w in self.agreement.pending() if w.start < end_s]
+        self.agreement.commit(words)
+        self._reset_buffer()
+        return Update(committed=tuple(words), tentative=(), decoded=decoded, utterance_ended=True)
+
+    def abandon_utterance(self, speech_end_s: float) -> Update:
+        """An utterance ended long ago and decoding it now would only deepen the
+        backlog: commit what was recognised of it and mark the rest skipped."""
+        words = [w for w in self.agreement.pending() if w.start < speech_end_s]
+        self.agreement.commit(words)
+        skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
+        skipped_to = min(speech_end_s, self.buffer_end_s)
+        self._reset_buffer()
+        skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to - skipped_from > 0.05 else None
+        return Update(committed=tuple(words), tentative=(), utterance_ended=True, skipped=skipped)
+
+    def skip_ahead(self) -> Update:
+        """Fallen behind: keep what was recognised, drop the backlog but the last moment."""
+        committed = self.agreement.pending()
+        self.agreement.commit(committed)
+        keep = int(self.options.keep_after_skip_s * SAMPLE_RATE)
+        skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
+        if len(self._buffer) > keep:
+            cut = len(self._buffer) - keep
+            self._buffer_start_s += cut / SAMPLE_RATE
+            self._buffer = self._buffer[cut:].copy()
+        self._decoded_samples = 0
+        self._hypothesis_seen = False
+        skipped_to = self._buffer_start_s
+        skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to > skipped_from else None
+        return Update(committed=tuple(committed), tentative=(), skipped=skipped)
+
+    # --- internals -------------------------------------------------------
+
+    def _decode(self) -> None:
+        samples = self._buffer
+        self._decoded_samples = len(samples)
+        words = self.decoder.decode(samples, self._buffer_start_s, self._prompt())
+        self.decodes += 1
+        self._hypothesis_seen = True
+        self.agreement.insert(words)
+
+    def _decode_and_flush(self) -> list[StreamWord]:
+        self._decode()
+        return self.agreement.flush()
+
+    def _prompt(self) -> str | None:
+        # The initial prompt (by default one that makes Whisper write fillers
+        # down) always leads; then as much committed text from before the
+        # buffer as fits.  Never the buffer's own words: prompting with them
+        # makes Whisper skip them.
+        before = [w for w in self.agreement.committed if w.end <= self._buffer_start_s + 0.05]
+        context = "".join(w.raw_text for w in before[-60:]).strip()
+        lead = (self._initial_prompt or "").strip()
+        room = max(0, self.options.prompt_chars - len(lead) - 1)
+        if len(context) > room:
+            cut = context.find(" ", len(context) - room)
+            context = context[cut + 1 :] if cut >= 0 else ""
+        text = f"{lead} {context}".strip()
+        return text or None
+
+    def _trim(self) -> None:
+        duration = len(self._buffer) / SAMPLE_RATE
+        if duration <= self.options.trim_after_s:
+            return
+        inside = [w for w in self.agreement.committed if w.end > self._buffer_start_s]
+        cut_at = None
+        for word in reversed(inside):
+            if word.text.endswith(_SENTENCE_END):
+                cut_at = word.end
+                break
+        if cut_at is None and duration > self.options.max_buffer_s and inside:
+            cut_at = inside[-1].end
+        if cut_at is None:
+            return
+        cut = int(round((cut_at - self._buffer_start_s) * SAMPLE_RATE))
+        cut = max(0, min(cut, self._decoded_samples))
+        if cut == 0:
+            return
+        self._buffer = self._buffer[cut:].copy()
+        self._buffer_start_s += cut / SAMPLE_RATE
+        self._decoded_samples -= cut
+
+    def _reset_buffer(self) -> None:
+        self._buffer_start_s = self.buffer_end_s
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._decoded_samples = 0
+        self._hypothesis_seen = False
+
+
+# --- the hand-off from the capture stage -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechAudio:
+    samples: np.ndarray
+    start_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class UtteranceEnd:
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Flush:
+    """Commit the tentative tail now (the session was paused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfStream:
+    pass
+
+
+FeedItem = SpeechAudio | UtteranceEnd | Flush | EndOfStream
+
+
+@dataclass
+class SpeechFeed:
+    """A thread-safe inbox of speech for the ASR thread.  Unbounded, because the
+    recogniser bounds the backlog itself by skipping ahead."""
+
+    _items: deque = field(default_factory=deque)
+    _ready: threading.Condition = field(default_factory=threading.Condition)
+    received_until_s: float = 0.0
+
+    def put(self, item: FeedItem) -> None:
+        with self._ready:
+            self._items.append(item)
+            if isinstance(item, SpeechAudio):
+                self.received_until_s = item.start_s + len(item.samples) / SAMPLE_RATE
+            self._ready.notify()
+
+    def take_all(self, timeout: float | None = None) -> list[FeedItem]:
+        """Everything waiting; blocks until something is (or `timeout` passes)."""
+        with self._ready:
+            if not self._items:
+                self._ready.wait(timeout)
+            items = list(self._items)
+            self._items.clear()
+            return items
+
+
+# --- the real decoder ----------------------------------------------------------
+
+
+class WhisperBufferDecoder:
+    """faster-whisper's sequential `transcribe` on one buffer, with our guards."""
+
+    def __init__(self, model, model_name: str, beam_size: int = 5, guards: GuardOptions = GuardOptions()):
+        self._model = model
+        self.model_name = model_name
+        self.beam_size = beam_size
+        self.guards = guards
+
+    def decode(self, samples: np.ndarray, start_s: float, prompt: str | None) -> list[StreamWord]:
+        segments, _info = self._model.transcribe(
+            samples,
+            # Live decoding is for English answers; detecting the language on
+            # every short buffer would be slow and would flip-flop.
+            language="en",
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            # One temperature: a fallback re-decode would double the cost of
+            # exactly the decodes that are already slow; the guards below
+            # catch what the fallback would have.
+            temperature=0.0,
+            # Speech is at most ~5 tokens a second; a decoder stuck in a loop
+            # would otherwise run on to Whisper's limit and stall the stream.
+            max_new_tokens=min(MAX_TOKENS, int(TOKENS_PER_S * len(samples) / SAMPLE_RATE) + 24),
+        )
+        words: list = []
+        for index, segment in enumerate(segments):
+            if is_invented_segment(segment.avg_logprob, segment.no_speech_prob, self.guards):
+                continue
+            if index > 0 and _invented_after_speech(segment):
+                continue
+            words.extend(segment.words or ())
+        kept = collapse_repetitions([w.word for w in words], self.guards)
+        return [
+            StreamWord(words[i].word, round(start_s + words[i].start, 3), round(start_s + words[i].end, 3), float(words[i].probability))
+            for i in kept
+        ]
+
+
+TOKENS_PER_S = 12
+MAX_TOKENS = 300  # Whisper allows 448 with the prompt; our prompt is at most ~60 tokens
+
+#: A buffer ends where speech ended, and there Whisper likes to add a closing
+#: line of its training data ("Thank you.", "Please subscribe to our
+#: channel...") as a segment of its own.  Such a segment follows real speech
+#: and is unsure of its words (below Whisper's own -1.0 log-probability
+#: threshold for a failed decode), or unsure there is speech at all, or
+#: repeats itself, or crams its words into a few milliseconds.  Real speech
+#: scores far from all of these.
+LIVE_MIN_LOGPROB = -1.0
+LIVE_MAX_NO_SPEECH_PROB = 0.5
+LIVE_UNSURE_LOGPROB = -0.5
+LIVE_MAX_COMPRESSION_RATIO = 2.4
+LIVE_MAX_WORDS_PER_S = 8.0
+
+
+def _invented_after_speech(segment) -> bool:
+    if segment.compression_ratio > LIVE_MAX_COMPRESSION_RATIO or segment.avg_logprob < LIVE_MIN_LOGPROB:
+        return True
+    if segment.no_speech_prob > LIVE_MAX_NO_SPEECH_PROB and segment.avg_logprob < LIVE_UNSURE_LOGPROB:
+        return True
+    words = segment.words or ()
+    duration = max(0.05, segment.end - segment.start)
+    return len(words) >= 4 and len(words) / duration > LIVE_MAX_WORDS_PER_S
+
+
+def words_text(words: Sequence[StreamWord]) -> str:
+    return "".join(w.raw_text for w in words).strip()

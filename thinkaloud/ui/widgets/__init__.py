@@ -1,0 +1,1 @@
+"""Widgets of the rehearsal screens; each renders core data and holds no domain logic."""
