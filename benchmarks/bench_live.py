@@ -80,8 +80,10 @@ def looped_recording(minutes: float, folder: Path) -> tuple[Path, str]:
     return path, " ".join(scripts)
 
 
-def run_live(source: Path, events: Path, speed: float, home: Path) -> dict:
+def run_live(source: Path, events: Path, speed: float, home: Path, question: str | None) -> dict:
     command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source), "--events", str(events)]
+    if question:
+        command += ["--question", question]
     if speed != 1:
         command += ["--speed", f"{speed:g}"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -136,6 +138,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, help="loop both samples into a recording this long and use that")
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--keep-events", type=Path, help="copy the event log here")
+    parser.add_argument("--question", help="the question answered (default: from the sample's .expected.json)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="thinkaloud-bench-") as scratch:
@@ -148,7 +151,11 @@ def main() -> None:
             reference = ref_path.read_text(encoding="utf-8") if ref_path.is_file() else None
         events_path = scratch_dir / "events.jsonl"
         load_before = os.getloadavg()
-        live = run_live(source, events_path, args.speed, scratch_dir / "home")
+        question = args.question
+        if question is None:  # the samples say which question they answer
+            expected = (SAMPLES / "weak_answer.expected.json") if args.minutes else source.with_suffix(".expected.json")
+            question = json.loads(expected.read_text(encoding="utf-8"))["question"] if expected.is_file() else None
+        live = run_live(source, events_path, args.speed, scratch_dir / "home", question)
         load_after = os.getloadavg()
         events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
         if args.keep_events:
@@ -166,6 +173,7 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
     print(f"recording        {source.name}: {audio_s:.1f} s at {args.speed:g}× (run took {live['wall_s']:.1f} s)")
+    print(f"question         {question or '(none)'}")
     print(f"machine          {cores} cores; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"committed words  {len(committed)}: latency p50 {percentile(committed, 0.5):.2f} s, p95 {percentile(committed, 0.95):.2f} s, max {max(committed, default=float('nan')):.2f} s")
     print(f"first shown      p50 {percentile(first_shown, 0.5):.2f} s (tentative or committed)")

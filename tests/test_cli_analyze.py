@@ -36,7 +36,7 @@ def make_bad_inputs(folder):
 
 BAD = [
     (["missing.wav"], 3, "does not exist"),
-    (["subdir"], 3, "directory"),
+    (["subdir"], 3, "holds no recordings"),
     (["empty.wav"], 3, "empty"),
     (["noise.mp3"], 3, "not audio"),
     (["truncated.wav"], 3, "truncated"),

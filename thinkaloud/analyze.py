@@ -12,6 +12,7 @@ own way.
 from __future__ import annotations
 
 import bisect
+import codecs
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,9 @@ def read_transcript_file(path: Path) -> str:
 
     check_readable_file(path)
     raw = path.read_bytes()
+    wide = _wide_unicode(raw)
+    if wide is not None:
+        raise InputError(f"{path} is {wide} text, not UTF-8; re-save it as UTF-8 and try again.")
     if b"\x00" in raw:
         raise InputError(f"{path} contains binary data, not text; give a plain UTF-8 transcript or an audio file.")
     try:
@@ -77,6 +81,20 @@ def read_transcript_file(path: Path) -> str:
     if not text.strip():
         raise InputError(f"{path} contains no text; give a transcript with the answer's words.")
     return text
+
+
+def _wide_unicode(raw: bytes) -> str | None:
+    """The encoding's name when `raw` is text saved as UTF-16 or UTF-32 (what Windows
+    editors call "Unicode"), else None; their NUL bytes would otherwise look binary."""
+    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if raw.startswith(bom):  # UTF-32 first: its little-endian mark starts with UTF-16's
+            return name
+    # Without a byte-order mark, English saved as UTF-16 has a NUL in every other byte.
+    even, odd = raw[0::2], raw[1::2]
+    if len(raw) >= 4 and len(raw) % 2 == 0 and ((not any(odd) and all(even)) or (not any(even) and all(odd))):
+        return "UTF-16"
+    return None
 
 
 class Analyzer:
@@ -122,7 +140,7 @@ class Analyzer:
         return self.analyze_samples(clip.samples, source=str(path), progress=progress)
 
     def analyze_text(self, text: str, source: str = "<text>") -> Report:
-        return self._report(
+        return self.build_report(
             Transcript(text=text),
             speech=(),
             duration_s=None,
@@ -147,7 +165,7 @@ class Analyzer:
             progress("transcribing", covered.fraction_before(word.end))
         progress("transcribing", 1.0)
         progress("analysing", None)
-        return self._report(
+        return self.build_report(
             builder.build(),
             speech=tuple(speech),
             duration_s=duration,
@@ -163,18 +181,8 @@ class Analyzer:
         source: SourceInfo,
         asr_name: str | None,
     ) -> Report:
-        """The report for a transcript recognised elsewhere (the live engine's),
-        through exactly the detectors, metrics and coaching that `analyze` uses."""
-        return self._report(transcript, speech, duration_s, source, asr_name)
-
-    def _report(
-        self,
-        transcript: Transcript,
-        speech: Sequence[SpeechSpan],
-        duration_s: float | None,
-        source: SourceInfo,
-        asr_name: str | None,
-    ) -> Report:
+        """The report for a transcript: this class's own, or one recognised elsewhere (the
+        live engine's), through exactly the detectors, metrics and coaching `analyze` uses."""
         from thinkaloud.analysis.coaching import summarize
         from thinkaloud.analysis.metrics import measure
         from thinkaloud.analysis.signals import WordClock, in_reading_order, silence_signals, text_signals, timed_sentences

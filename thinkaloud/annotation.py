@@ -16,23 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from thinkaloud.types import STRUCTURE_KINDS, Signal, Word
+from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Signal, Word
 
 #: Kinds marked on a few words inside a sentence rather than on a whole sentence.
 PHRASE_KINDS: tuple[str, ...] = ("filler", "hedge")
 
-#: How each kind is named on screen, shortest first where space is tight.
-KIND_LABELS: dict[str, str] = {
-    "framing": "framing",
-    "assumption": "assumption",
-    "tradeoff": "trade-off",
-    "limitation": "limitation",
-    "recap": "recap",
-    "filler": "filler",
-    "hedge": "hedge",
-    "silence": "silence",
-    "topic_shift": "topic shift",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,19 @@ SignalKind = Literal[
 #: The parts of a well-structured answer, in the order an interviewer expects them.
 STRUCTURE_KINDS: tuple[str, ...] = ("framing", "assumption", "tradeoff", "limitation", "recap")
 
+#: How each kind is named for people (reports, screens).
+KIND_LABELS: dict[str, str] = {
+    "framing": "framing",
+    "assumption": "assumption",
+    "tradeoff": "trade-off",
+    "limitation": "limitation",
+    "recap": "recap",
+    "filler": "filler",
+    "hedge": "hedge",
+    "silence": "silence",
+    "topic_shift": "topic shift",
+}
+
 #: Kinds a detector marks on a stretch of text (silence comes from the audio instead).
 TEXT_KINDS: tuple[str, ...] = STRUCTURE_KINDS + ("filler", "hedge", "topic_shift")
 

@@ -31,6 +31,7 @@ COMMANDS = {
     "delete": ("thinkaloud.cli.delete", "delete takes and their recordings (asks first)"),
     "config": ("thinkaloud.cli.config", "show where the config file is and the settings in force"),
     "eval": ("thinkaloud.cli.eval", "measure the detectors on the labelled corpus (precision, recall, F1)"),
+    "recover": ("thinkaloud.cli.recover", "list takes interrupted by a crash, or analyse one (or --all) and keep it"),
 }
 
 

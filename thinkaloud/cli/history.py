@@ -66,7 +66,18 @@ def run(args: argparse.Namespace) -> int:
         content = render_history_text(rows, series, len(analysed))
         if not rows and args.question:
             content = f"No takes of a question matching '{args.question}'.\n"
+        content += recover_hint(rows)
     emit(content, args.output, "history." + {"text": "txt", "markdown": "md"}.get(args.format, args.format))
     if total > len(rows):
         sys.stderr.write(f"thinkaloud: showing the newest {len(rows)} of {total} takes; use --limit 0 for all.\n")
     return ExitCode.OK
+
+
+def recover_hint(rows) -> str:
+    """A line under the table naming the interrupted takes that `recover` can analyse."""
+    waiting = [row.id for row in rows if row.status == "interrupted" and not row.has_report]
+    if not waiting:
+        return ""
+    target = waiting[0] if len(waiting) == 1 else "ID (or --all)"
+    takes = "1 take was" if len(waiting) == 1 else f"{len(waiting)} takes were"
+    return f"\n{takes} interrupted before analysis; run 'thinkaloud recover {target}' to analyse {'it' if len(waiting) == 1 else 'them'}.\n"

@@ -27,10 +27,23 @@ def open_synced_store():
     try:
         for warning in store.sync():
             warn(warning)
+        repair_interrupted(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def repair_interrupted(store) -> None:
+    """Make the audio of takes whose recorder died playable, and say how to analyse them."""
+    from thinkaloud.sessions.recovery import repair_interrupted_audio
+
+    repaired = repair_interrupted_audio(store)
+    if repaired:
+        takes = "take" if len(repaired) == 1 else "takes"
+        warn(f"repaired the audio of {len(repaired)} interrupted {takes} ({', '.join(repaired)}); "
+             f"run 'thinkaloud recover {repaired[0] if len(repaired) == 1 else 'ID'}' to analyse "
+             f"{'it' if len(repaired) == 1 else 'them'}.")
 
 
 def use_color(output: Path | None = None) -> bool:

@@ -164,7 +164,10 @@ class LiveEngine:
         self._capture_queue = CaptureQueue(QUEUE_BLOCKS)
         self._feed = SpeechFeed()
         self._transcript = LiveTranscript(text_analyzer, options.silence_threshold_s)
-        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=options.transcriber.initial_prompt)
+        # The question primes Whisper with the answer's vocabulary ("churn",
+        # not "turn"); the transcriber's prompt keeps fillers written down.
+        prompt = " ".join(p.strip() for p in (options.question, options.transcriber.initial_prompt) if p and p.strip())
+        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt or None)
         self._scratch: Path | None = None
         self._capture: CaptureStage | None = None
         self._transcribe: TranscribeStage | None = None

@@ -54,10 +54,13 @@ class StreamingOptions:
       max_buffer_s: a buffer longer than this is cut at the last committed word.
       max_lag_s: undecoded audio beyond this makes the recogniser skip ahead.
       keep_after_skip_s: the most recent audio kept when skipping ahead.
-      prompt_chars: how much committed text (before the buffer) prompts the decoder.
+      prompt_chars: the longest prompt: the initial prompt (question, filler
+        prompt), then committed text from before the buffer.
       beam_size: beam width for live decoding; None uses the transcriber's.
       end_tolerance_s: at the end of an utterance, a decode that stopped this
         close to the end of speech is taken as final, with no extra decode.
+        0 by default: Whisper tends to drop a word cut at the buffer's end, so
+        only a decode that heard all of the speech (and its padding) is final.
     """
 
     min_chunk_s: float = 0.5
@@ -68,8 +71,8 @@ class StreamingOptions:
     max_lag_s: float = 6.0
     keep_after_skip_s: float = 1.0
     prompt_chars: int = 200
-    beam_size: int | None = 1
-    end_tolerance_s: float = 0.15
+    beam_size: int | None = None
+    end_tolerance_s: float = 0.0
 
 
 class BufferDecoder(Protocol):
@@ -352,7 +355,7 @@ class WhisperBufferDecoder:
 
 
 TOKENS_PER_S = 12
-MAX_TOKENS = 300  # Whisper allows 448 with the prompt; our prompt is at most ~60 tokens
+MAX_TOKENS = 300  # Whisper allows 448 with the prompt; our prompt is at most ~90 tokens
 
 #: A buffer ends where speech ended, and there Whisper likes to add a closing
 #: line of its training data ("Thank you.", "Please subscribe to our

@@ -9,13 +9,14 @@ words the decision rests on: the words whose removal lowers the score most.
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from thinkaloud.nlp.cues import add_spans
+from thinkaloud.nlp.cues import add_spans, before_piece
 
 LABELS = ("framing", "assumption", "tradeoff", "limitation", "recap")
 #: Below this the classifier is guessing more than deciding, whatever the tuned threshold says.
@@ -65,11 +66,15 @@ class SentenceClassifier:
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = [s for s in doc.sents if any(not t.is_punct for t in s)]
-        texts = [classifier_text(s.text, i) for i, s in enumerate(sentences)]
-        for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts))):
+        first_index = before_piece(doc)[1]
+        texts = [classifier_text(s.text, i) for i, s in enumerate(sentences, start=first_index)]
+        # Read once per doc: asking every sentence to scan every span made long transcripts quadratic.
+        starts = [s.start for s in doc.sents]
+        marked = {label: self._marked_sentence_starts(doc, label, starts) for label in self.labels}
+        for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts)), start=first_index):
             for label in self.labels:
                 threshold = max(MIN_CONFIDENCE, self.thresholds[label])
-                if scored.cats[label] < threshold or self._already_marked(doc, label, sentence):
+                if scored.cats[label] < threshold or sentence.start in marked[label]:
                     continue
                 evidence = self._evidence(sentence, index, label, scored.cats[label])
                 if evidence is None:
@@ -83,8 +88,11 @@ class SentenceClassifier:
         return any(t.is_alpha and not t.is_stop and t.lower_ not in EMPTY_EVIDENCE for t in evidence)
 
     @staticmethod
-    def _already_marked(doc: Doc, label: str, sentence: Span) -> bool:
-        return label in doc.spans and any(sentence.start <= s.start < sentence.end for s in doc.spans[label])
+    def _marked_sentence_starts(doc: Doc, label: str, sentence_starts: list[int]) -> set[int]:
+        """Where the sentences that a cue pattern already marked for `label` begin."""
+        if label not in doc.spans:
+            return set()
+        return {sentence_starts[bisect.bisect_right(sentence_starts, span.start) - 1] for span in doc.spans[label]}
 
     def _evidence(self, sentence: Span, index: int, label: str, score: float) -> tuple[int, int] | None:
         """Token range (in the doc) of the one-to-three-word stretch the score depends on most.

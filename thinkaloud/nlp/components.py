@@ -14,6 +14,7 @@ Topic shifts have their own module, `topics`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,6 +104,18 @@ class SpeechSegmenter:
         return token.lower_ in {"is", "are", "was", "were", "will", "would", "can", "could", "should", "'s", "'re", "'ll", "'d", "'m", "have", "has", "need", "want", "think"}
 
 
+def _last_in(marked: list[int], start: int, end: int) -> list[int]:
+    """The last of the sorted token indices `marked` in [start, end), as a list of zero or one."""
+    index = bisect.bisect_left(marked, end) - 1
+    return [marked[index]] if index >= 0 and marked[index] >= start else []
+
+
+def _first_in(marked: list[int], start: int, end: int) -> list[int]:
+    """The first of the sorted token indices `marked` in [start, end), as a list of zero or one."""
+    index = bisect.bisect_left(marked, start)
+    return [marked[index]] if index < len(marked) and marked[index] < end else []
+
+
 @Language.factory("thinkaloud_weighing", default_config={"patterns_path": None})
 def make_weighing_detector(nlp: Language, name: str, patterns_path: str | None):
     return WeighingDetector(nlp, pattern_path(patterns_path, "weighing.jsonl"))
@@ -126,8 +139,9 @@ class WeighingDetector:
         self.lexicons = {group: CueMatcher(nlp, group, by_group[group]) for group in ("comparative", "gain", "price")}
 
     def __call__(self, doc: Doc) -> Doc:
-        marks: dict[str, set[int]] = {
-            group: {t for span in matcher(doc) for t in range(span.start, span.end)} for group, matcher in self.lexicons.items()
+        marks: dict[str, list[int]] = {
+            group: sorted({t for span in matcher(doc) for t in range(span.start, span.end)})
+            for group, matcher in self.lexicons.items()
         }
         found = []
         for connective in self.connectives(doc):
@@ -135,9 +149,12 @@ class WeighingDetector:
             left_start = sentence.start
             if clause_starts_at(doc[connective.start]) and connective.start - sentence.start <= 2 and sentence.start > 0:
                 left_start = doc[sentence.start - 1].sent.start
-            left = range(left_start, connective.start)
-            right = range(connective.end, sentence.end)
-            sides = {name: ([i for i in left if i in marks[name]], [i for i in right if i in marks[name]]) for name in marks}
+            # Only the nearest weighed word on each side matters, so look it up
+            # rather than scan the sides: a long run-on sentence stays linear.
+            sides = {
+                name: (_last_in(marked, left_start, connective.start), _first_in(marked, connective.end, sentence.end))
+                for name, marked in marks.items()
+            }
             pair = self._weighed_pair(sides)
             if pair is not None:
                 found.append(Span(doc, pair[0], pair[1] + 1, label="tradeoff", span_id="weighing"))

@@ -22,6 +22,10 @@ says which phenomenon the group catches; every other line is one pattern:
   early             the match starts within this many tokens of the transcript's
                     start (restating the problem and clarifying questions come
                     first; the same words later are something else)
+
+Positions mean the transcript's, not the doc's: a long transcript reaches
+spaCy in pieces, and each piece's doc carries what came before it
+(`before_piece`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ DISCOURSE_MARKERS = frozenset(
 #: where no comma or full stop marks the boundary ("...the trip so suppose we...").
 BOUNDARY_MARKERS = frozenset("so okay ok alright anyway now yeah".split())
 CLAUSE_PUNCT = frozenset(",;:—–-(…")
+#: `doc.user_data` key: (tokens, sentences) of the transcript in the pieces before this doc.
+BEFORE_PIECE = "thinkaloud_before_piece"
+
+
+def before_piece(doc: Doc) -> tuple[int, int]:
+    """How many tokens and sentences of the transcript precede this doc; (0, 0) for a whole transcript."""
+    return doc.user_data.get(BEFORE_PIECE, (0, 0))
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,9 @@ def clause_starts_at(token: Token) -> bool:
     i = token.i - 1
     while i >= sent_start:
         previous = token.doc[i]
+        if previous.is_space:  # a line break or indent between words opens nothing and closes nothing
+            i -= 1
+            continue
         if previous.text in CLAUSE_PUNCT or previous.is_punct:
             return True
         if previous.lower_ not in DISCOURSE_MARKERS:
@@ -154,7 +168,10 @@ def _followed_by(doc: Doc, end: int, entries: Sequence[str]) -> bool:
 def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
     if not where:
         return True
-    before = doc[start - 1].lower_ if start > 0 else ""
+    previous = start - 1
+    while previous >= 0 and doc[previous].is_space:
+        previous -= 1
+    before = doc[previous].lower_ if previous >= 0 else ""
     if "preceded_by" in where and before not in where["preceded_by"]:
         return False
     if "not_preceded_by" in where and before in where["not_preceded_by"]:
@@ -165,7 +182,7 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
         return False
     if where.get("clause_start") and not clause_starts_at(doc[start]):
         return False
-    if "early" in where and start >= where["early"]:
+    if "early" in where and start + before_piece(doc)[0] >= where["early"]:
         return False
     if where.get("question") or where.get("statement") or "sentence_has" in where or where.get("not_in_first_sentence"):
         sentence = _sentence(doc, start)
@@ -176,7 +193,7 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if "sentence_has" in where and not {t.lower_ for t in sentence} & set(where["sentence_has"]):
             return False
-        if where.get("not_in_first_sentence") and sentence.start == 0:
+        if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
     return True
 

@@ -17,6 +17,7 @@ import thinkaloud.nlp.components  # noqa: F401  (registers the factories)
 import thinkaloud.nlp.topics  # noqa: F401
 from thinkaloud.nlp.classifier import LABELS as CLASSIFIER_LABELS
 from thinkaloud.nlp.classifier import find_model_dir
+from thinkaloud.nlp.cues import BEFORE_PIECE
 from thinkaloud.errors import ModelError
 
 #: Sentence-level kinds, each detected by a `thinkaloud_cues` instance.
@@ -122,11 +123,16 @@ class TextAnalyzer:
     def find(self, text: str) -> TextFindings:
         # spaCy refuses texts over nlp.max_length (1M chars) to protect the
         # parser's memory; long transcripts are analysed in paragraph-sized
-        # pieces instead, which keeps the cost linear.
+        # pieces instead, which keeps the cost linear.  Each piece is told what
+        # came before it, so rules about the answer's start see the real start.
         findings_sentences: list[SentenceSpan] = []
         findings_cues: list[Cue] = []
+        tokens_before = 0
         for offset, piece in _pieces(text, limit=100_000):
-            doc = self.nlp(piece)
+            doc = self.nlp.make_doc(piece)
+            doc.user_data[BEFORE_PIECE] = (tokens_before, len(findings_sentences))
+            doc = self.nlp(doc)
+            tokens_before += len(doc)
             base_index = len(findings_sentences)
             sentences, cues = _read_doc(doc, offset, base_index)
             findings_sentences.extend(sentences)

@@ -13,7 +13,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from thinkaloud.nlp.cues import CueMatcher, load_pattern_file, pattern_path, phrase_patterns
+from thinkaloud.nlp.cues import CueMatcher, before_piece, load_pattern_file, pattern_path, phrase_patterns
 from thinkaloud.types import STRUCTURE_KINDS
 
 
@@ -98,8 +98,9 @@ class TopicShiftDetector:
         structured = self._sentences_with_structure(doc) | {span[0].sent.start for span in self.design_talk(doc)}
         found: list[Span] = []
         seen: set[str] = set()
+        sentences_before = before_piece(doc)[1]
         for index, sentence in enumerate(sentences):
-            if sentence.start in signposts and index > 0:
+            if sentence.start in signposts and sentences_before + index > 0:
                 found.append(signposts[sentence.start])
             elif sentence.start not in structured and self._is_abrupt(index, terms, seen, sentence.start in asides):
                 cue_end = min(sentence.end, sentence.start + 6)

@@ -18,18 +18,10 @@ from thinkaloud import __version__
 from thinkaloud.report.svg import ChartSeries, chart_series_from_rows, metric_chart, timeline_svg
 from thinkaloud.report.text import CHECKLIST_LABELS, phrase_counts
 from thinkaloud.timefmt import clock, length
+from thinkaloud.types import KIND_LABELS as BASE_KIND_LABELS
 from thinkaloud.types import STRUCTURE_KINDS, Report, Signal
 
-KIND_LABELS = {
-    "framing": "framing",
-    "assumption": "assumption",
-    "tradeoff": "trade-off",
-    "limitation": "limitation",
-    "recap": "recap",
-    "filler": "filler",
-    "hedge": "hedge",
-    "silence": "long silence",
-}
+KIND_LABELS = {**BASE_KIND_LABELS, "silence": "long silence"}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 STYLE = """

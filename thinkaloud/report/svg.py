@@ -15,19 +15,10 @@ from dataclasses import dataclass
 from html import escape
 
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import STRUCTURE_KINDS, Report, Signal
+from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Report, Signal
 
 LETTERS = {"framing": "F", "assumption": "A", "tradeoff": "T", "limitation": "L", "recap": "R"}
-KIND_NAMES = {
-    "framing": "framing",
-    "assumption": "assumption",
-    "tradeoff": "trade-off",
-    "limitation": "limitation",
-    "recap": "recap",
-    "filler": "filler",
-    "hedge": "hedge",
-    "silence": "long silence",
-}
+KIND_NAMES = {**KIND_LABELS, "silence": "long silence"}
 
 WIDTH = 960
 GUTTER = 112  # room for the lane labels on the left

@@ -6,7 +6,7 @@ import textwrap
 from collections import Counter
 
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import STRUCTURE_KINDS, Report, Signal
+from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Report, Signal
 
 CHECKLIST_LABELS = {
     "framing": "framed the problem",
@@ -14,17 +14,6 @@ CHECKLIST_LABELS = {
     "tradeoff": "weighed trade-offs",
     "limitation": "named limitations",
     "recap": "recapped",
-}
-KIND_LABELS = {
-    "framing": "framing",
-    "assumption": "assumption",
-    "tradeoff": "trade-off",
-    "limitation": "limitation",
-    "recap": "recap",
-    "silence": "silence",
-    "topic_shift": "topic shift",
-    "filler": "filler",
-    "hedge": "hedge",
 }
 WIDTH = 88
 
