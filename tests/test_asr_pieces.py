@@ -58,3 +58,28 @@ def test_phrase_loop_collapses():
 def test_ordinary_repetition_is_kept():
     tokens = "no no no that is very very slow".split()
     assert collapse_repetitions(tokens) == list(range(len(tokens)))
+
+
+def test_device_choice_without_a_gpu(monkeypatch):
+    """auto falls back to the CPU silently; cuda fails with one clear line."""
+    import ctranslate2
+
+    from thinkaloud.asr.transcriber import resolve_device
+    from thinkaloud.errors import DeviceError
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    assert resolve_device("auto") == "cpu"
+    assert resolve_device("cpu") == "cpu"
+    with pytest.raises(DeviceError, match="no CUDA GPU") as error:
+        resolve_device("cuda")
+    assert "\n" not in str(error.value)
+
+
+def test_device_choice_with_a_gpu(monkeypatch):
+    import ctranslate2
+
+    from thinkaloud.asr.transcriber import resolve_device
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    assert resolve_device("auto") == "cuda"
+    assert resolve_device("cuda") == "cuda"

@@ -63,6 +63,7 @@ def folder(tmp_path):
         ("silence.wav", np.zeros(10 * RATE)),
         ("white-noise.wav", np.random.default_rng(7).uniform(-0.5, 0.5, 10 * RATE)),
     ],
+    ids=["digital silence", "white noise"],
 )
 def test_audio_without_speech_is_a_report_with_no_words(folder, name, samples):
     write_wav(folder / name, samples)
@@ -173,10 +174,13 @@ def test_unknown_config_keys_warn_and_analyze_carries_on(folder, isolated_home):
     ],
     ids=" ".join,
 )
-def test_an_unknown_session_id_is_one_line(folder, args, with_history):
+def test_an_unknown_session_id_is_one_line(folder, args, with_history, text_analyzer):
     if with_history:
-        saved = thinkaloud("analyze", "answer.txt", "--quiet", cwd=folder)
-        assert saved.code == 0, saved.stderr
+        from thinkaloud.analyze import Analyzer
+        from thinkaloud.sessions.record import save_report
+
+        report = Analyzer(text_analyzer=text_analyzer).analyze_text(TEXT, source=str(folder / "answer.txt"))
+        assert save_report(report, kind="text", source=str(folder / "answer.txt")).indexed
     before = snapshot(folder)
     line = one_line_error(thinkaloud(*args, cwd=folder), 3)
     assert "'nope'" in line or "no sessions yet" in line

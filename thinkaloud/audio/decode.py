@@ -90,6 +90,10 @@ def load_audio(path: Path) -> AudioClip:
     if not chunks:
         raise InputError(f"{path} contains no audio samples; record or export the answer again.")
     pcm = np.concatenate(chunks)
+    chunks.clear()  # an hour of audio is 115 MB of chunks: free them before the float copy
     if pcm.size == 0:
         raise InputError(f"{path} contains no audio samples; record or export the answer again.")
-    return AudioClip(samples=pcm.astype(np.float32) / 32768.0)
+    samples = pcm.astype(np.float32)
+    del pcm
+    samples *= 1 / 32768.0  # in place: a second float copy would double the peak on long recordings
+    return AudioClip(samples=samples)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from thinkaloud.audio import SAMPLE_RATE
-from thinkaloud.errors import DeviceError
+from thinkaloud.errors import DeviceError, OutputError
 from thinkaloud.live.capture import AudioSource, CaptureQueue, StreamResampler
 from thinkaloud.live.clock import SessionClock
 from thinkaloud.live.events import (
@@ -165,7 +165,7 @@ class CaptureStage:
                     if self._microphone_gone(last_block_at):
                         raise DeviceError(
                             "the microphone stopped delivering audio (unplugged or taken by another program?); "
-                            "the take so far was saved, check the device and start again."
+                            "check the device and start again."
                         )
                     continue
                 last_block_at = self.clock.now()
@@ -189,7 +189,13 @@ class CaptureStage:
                 self._report_losses(force=True)
             finally:
                 if self.writer is not None:
-                    self.writer.close()
+                    try:
+                        self.writer.close()
+                    except OSError as error:  # the header still declares everything synced before
+                        self.error = self.error or OutputError(
+                            f"could not finish the recording {self.writer.path} ({error.strerror or error}); "
+                            "it holds the audio up to the last second synced."
+                        )
 
     def _speech_end_s(self) -> float | None:
         """Where the last speech ended, or None while someone is speaking."""
@@ -207,7 +213,14 @@ class CaptureStage:
         if len(samples) == 0:
             return
         if self.writer is not None:
-            self.writer.write(samples)
+            try:
+                self.writer.write(samples)
+            except OSError as error:
+                raise OutputError(
+                    f"could not write the recording ({error.strerror or error}: is the disk full or the folder "
+                    f"read-only?), so the take stopped; the {self.audio_s:.0f} s captured before that are in "
+                    f"{self.writer.path}."
+                ) from None
         self.frames += len(samples)
         self._measure_level(samples)
         self.gate.add(samples)

@@ -190,7 +190,10 @@ class MicrophoneSource:
     @property
     def active(self) -> bool:
         """False once the stream has stopped, e.g. because the device went away."""
-        return bool(self._stream.active)
+        try:
+            return bool(self._stream.active)
+        except Exception:  # PortAudioError: a device unplugged mid-stream can no longer be asked
+            return False
 
     def stop(self) -> None:
         if self._stopped:

@@ -88,9 +88,30 @@ class WavWriter:
         pcm = to_pcm16(samples)
         if self._data_bytes + len(pcm) > _MAX_DATA_BYTES:
             raise OSError(f"{self.path} reached the 4 GiB limit of a WAV file")
-        self._file.write(pcm)
-        self._data_bytes += len(pcm)
-        self.sync_if_due()
+        try:
+            self._file.write(pcm)
+            self._data_bytes += len(pcm)
+            self.sync_if_due()
+        except OSError:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """After a failed write (a full disk): stop, and declare what did reach the file.
+
+        The header of the last sync is already valid; rewriting it in place needs
+        no new disk space, so try to extend it to every whole sample written
+        since (the audio between the last sync and the failure).
+        """
+        self._closed = True
+        try:
+            self._file.close()
+        except OSError:
+            pass  # the unwritten buffer is what could not be written in the first place
+        try:
+            repair_wav(self.path)
+        except (OSError, ValueError):
+            pass  # the last sync's header stands: at most a second is undeclared
 
     def sync_if_due(self) -> None:
         """Sync when a second has passed since the last one; cheap to call often."""

@@ -364,6 +364,8 @@ class LiveEngine:
             else:
                 self.report = self._analyse_recording(transcribe)
                 self._save(self.report, transcribe)
+                if self.error is not None and self.report_path is not None:
+                    self.error = _naming_the_audio(self.error, self.audio_path)
         except ThinkaloudError as error:
             self.error = self.error or error
             self._emit(StateEvent("error", error.message, self.clock.now()))
@@ -449,10 +451,10 @@ class LiveEngine:
             if self.error is None:
                 meta.status = "complete"
             else:
-                # A device that went away still leaves a usable take; a bug does not.
+                # A device that went away or a full disk still leaves a usable take; a bug does not.
                 from thinkaloud.errors import DeviceError
 
-                meta.status = "interrupted" if isinstance(self.error, DeviceError) else "failed"
+                meta.status = "interrupted" if isinstance(self.error, (DeviceError, OutputError)) else "failed"
             meta.notes = {
                 **meta.notes,
                 "overflows": self._capture_queue.overflows,
@@ -474,6 +476,15 @@ class LiveEngine:
         except Exception:
             # The folder is the source of truth; the index is rebuilt from folders.
             pass
+
+
+def _naming_the_audio(error: ThinkaloudError, audio_path: Path | None) -> ThinkaloudError:
+    """The error the take ended with, saying where its audio was kept (the user's first question)."""
+    if audio_path is None or str(audio_path) in error.message:
+        return error
+    renamed = type(error)(f"{error.message.rstrip('.')}; the take so far was saved, its audio is in {audio_path}.")
+    renamed.exit_code = error.exit_code
+    return renamed
 
 
 def _internal(error: Exception) -> ThinkaloudError:

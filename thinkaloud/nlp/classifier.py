@@ -71,10 +71,15 @@ class SentenceClassifier:
         # Read once per doc: asking every sentence to scan every span made long transcripts quadratic.
         starts = [s.start for s in doc.sents]
         marked = {label: self._marked_sentence_starts(doc, label, starts) for label in self.labels}
+        # "Maybe a neural network" voices doubt, not a premise; the model, which
+        # has seen "maybe" in many premises, cannot tell them apart alone.
+        hedged = self._marked_sentence_starts(doc, "hedge", starts)
         for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts)), start=first_index):
             for label in self.labels:
                 threshold = max(MIN_CONFIDENCE, self.thresholds[label])
                 if scored.cats[label] < threshold or sentence.start in marked[label]:
+                    continue
+                if label == "assumption" and sentence.start in hedged:
                     continue
                 evidence = self._evidence(sentence, index, label, scored.cats[label])
                 if evidence is None:
