@@ -40,6 +40,9 @@ class Transcriber(Protocol):
         ...
 
 
+#: Speech left after a window's last word that is worth decoding again (see `_complete`).
+LOST_SPEECH_RETRY_S = 1.0
+
 #: Shown to the decoder so that it writes fillers down instead of dropping them.
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, hmm."
 
@@ -176,8 +179,24 @@ class WhisperTranscriber:
     def transcribe(self, samples: np.ndarray, speech: Sequence[SpeechSpan]) -> Iterator[RecognisedWord]:
         options = self.options
         windows = group_into_windows(speech, options.window_s, options.split_gap_s)
+        pending: list[RecognisedWord] = []
+        # Flush all but a short tail, so a loop that crosses a window
+        # boundary is still seen whole by the repetition guard.
+        tail = options.guards.max_ngram * (options.guards.max_repeats + 1)
+        for words in self._decode_windows(samples, windows, speech, retry=True):
+            pending += words
+            if len(pending) > 4 * tail:
+                yield from self._guarded(pending[:-tail], keep_tail=pending[-tail:])
+                pending = pending[-tail:]
+        yield from self._guarded(pending, keep_tail=[])
+
+    def _decode_windows(
+        self, samples: np.ndarray, windows: Sequence[SpeechSpan], speech: Sequence[SpeechSpan], retry: bool
+    ) -> Iterator[list[RecognisedWord]]:
+        """The words of each window, window by window, in time order."""
         if not windows:
             return
+        options = self.options
         english_only = self._model.model.is_multilingual is False
         segments, _info = self._pipeline.transcribe(
             samples,
@@ -189,19 +208,41 @@ class WhisperTranscriber:
             initial_prompt=options.initial_prompt,
             vad_filter=False,
         )
-        pending: list[RecognisedWord] = []
+        index, words = 0, []
         for segment in segments:
+            while index + 1 < len(windows) and segment.start >= windows[index + 1].start - 0.01:
+                yield self._complete(samples, windows[index], words, speech, retry)
+                index, words = index + 1, []
             if is_invented_segment(segment.avg_logprob, segment.no_speech_prob, options.guards):
                 continue
-            for word in segment.words or ():
-                pending.append(RecognisedWord(word.word, word.start, word.end, word.probability))
-            # Flush all but a short tail, so a loop that crosses a segment
-            # boundary is still seen whole by the repetition guard.
-            tail = options.guards.max_ngram * (options.guards.max_repeats + 1)
-            if len(pending) > 4 * tail:
-                yield from self._guarded(pending[:-tail], keep_tail=pending[-tail:])
-                pending = pending[-tail:]
-        yield from self._guarded(pending, keep_tail=[])
+            words += [RecognisedWord(w.word, w.start, w.end, w.probability) for w in segment.words or ()]
+        for window in windows[index:]:
+            yield self._complete(samples, window, words, speech, retry)
+            words = []
+
+    def _complete(
+        self, samples: np.ndarray, window: SpeechSpan, words: list[RecognisedWord], speech: Sequence[SpeechSpan], retry: bool
+    ) -> list[RecognisedWord]:
+        """A window's words, with the speech Whisper stopped short of decoded again.
+
+        Decoding a window in one go (as the batched pipeline does), Whisper
+        sometimes ends its output early, typically where one voice or topic
+        hands over to another, and the rest of the window is silently lost.
+        When more than LOST_SPEECH_RETRY_S of speech follows the last word,
+        that rest is decoded once more as windows of its own.
+        """
+        if not retry:
+            return words
+        covered_until = words[-1].end if words else window.start
+        rest = [
+            SpeechSpan(max(s.start, covered_until), min(s.end, window.end))
+            for s in speech
+            if s.end > covered_until + 0.3 and s.start < window.end
+        ]
+        if sum(s.end - s.start for s in rest) < LOST_SPEECH_RETRY_S:
+            return words
+        again = group_into_windows(rest, self.options.window_s, self.options.split_gap_s)
+        return words + [w for found in self._decode_windows(samples, again, speech, retry=False) for w in found]
 
     def _guarded(self, words: list[RecognisedWord], keep_tail: list[RecognisedWord]) -> Iterator[RecognisedWord]:
         tokens = [w.raw_text for w in words + keep_tail]
