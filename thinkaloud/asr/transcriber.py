@@ -210,7 +210,9 @@ class WhisperTranscriber:
         )
         index, words = 0, []
         for segment in segments:
-            while index + 1 < len(windows) and segment.start >= windows[index + 1].start - 0.01:
+            # Segment times are rounded, so a window's first segment may start
+            # a hair before the window: the boundary is midway between windows.
+            while index + 1 < len(windows) and segment.start >= (windows[index].end + windows[index + 1].start) / 2:
                 yield self._complete(samples, windows[index], words, speech, retry)
                 index, words = index + 1, []
             if is_invented_segment(segment.avg_logprob, segment.no_speech_prob, options.guards):
