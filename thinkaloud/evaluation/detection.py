@@ -147,20 +147,27 @@ def score_answers(answers: Iterable[LabelledAnswer], detect: Detector) -> Scores
                     predicted_jumps.append(index)
             elif kind in SCORED_KINDS:
                 predicted[index].add(kind)
-        for index, sentence in enumerate(answer.sentences):
-            for kind in SCORED_KINDS:
-                gold, guess = kind in sentence.labels, kind in predicted[index]
-                counts = scores.per_kind[kind]
-                if gold and guess:
-                    counts.tp += 1
-                elif guess:
-                    counts.fp += 1
-                    scores.errors.append(f"FP {kind:<10} {answer.id} #{index}: {sentence.text}")
-                elif gold:
-                    counts.fn += 1
-                    scores.errors.append(f"FN {kind:<10} {answer.id} #{index}: {sentence.text}")
+        _score_sentences(answer.id, answer.sentences, predicted, scores)
         _score_jumps(answer, predicted_jumps, scores)
     return scores
+
+
+def _score_sentences(
+    answer_id: str, sentences: Sequence[LabelledSentence], predicted: list[set[str]], scores: Scores
+) -> None:
+    """Count each sentence's detected kinds against its labels."""
+    for index, sentence in enumerate(sentences):
+        for kind in SCORED_KINDS:
+            gold, guess = kind in sentence.labels, kind in predicted[index]
+            counts = scores.per_kind[kind]
+            if gold and guess:
+                counts.tp += 1
+            elif guess:
+                counts.fp += 1
+                scores.errors.append(f"FP {kind:<10} {answer_id} #{index}: {sentence.text}")
+            elif gold:
+                counts.fn += 1
+                scores.errors.append(f"FN {kind:<10} {answer_id} #{index}: {sentence.text}")
 
 
 def _score_jumps(answer: LabelledAnswer, predicted: list[int], scores: Scores) -> None:
@@ -279,18 +286,7 @@ def score_timed_report(answer: TimedAnswer, report, scores: Scores, silences: Si
                 predicted_jumps.append(index)
         elif signal.kind in SCORED_KINDS:
             predicted[index].add(signal.kind)
-    for index, sentence in enumerate(answer.sentences):
-        for kind in SCORED_KINDS:
-            gold, guess = kind in sentence.labels, kind in predicted[index]
-            counts = scores.per_kind[kind]
-            if gold and guess:
-                counts.tp += 1
-            elif guess:
-                counts.fp += 1
-                scores.errors.append(f"FP {kind:<10} {answer.id} #{index}: {sentence.text}")
-            elif gold:
-                counts.fn += 1
-                scores.errors.append(f"FN {kind:<10} {answer.id} #{index}: {sentence.text}")
+    _score_sentences(answer.id, answer.sentences, predicted, scores)
     _score_jumps(LabelledAnswer(answer.id, "audio", answer.sentences), predicted_jumps, scores)
     detected = [(s.start, s.end) for s in report.signals if s.kind == "silence"]
     for start, end in answer.silences:
