@@ -48,6 +48,16 @@ def check_readable_file(path: Path) -> None:
 
 def load_audio(path: Path) -> AudioClip:
     """Decode `path`, resampled to 16 kHz and mixed down to mono."""
+    samples, _ = decode_mono(path, SAMPLE_RATE, alternative=", or pass a .txt transcript")
+    return AudioClip(samples=samples)
+
+
+def decode_mono(path: Path, rate: int | None, alternative: str = "") -> tuple[np.ndarray, int]:
+    """`path` as mono float32 samples at `rate` (None: the recording's own rate), and that rate.
+
+    `alternative` ends the hint of the "not audio" messages (what else the
+    caller would accept instead).
+    """
     import av  # PyAV is heavy to import and only audio input needs it
 
     check_readable_file(path)
@@ -63,9 +73,13 @@ def load_audio(path: Path) -> AudioClip:
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise InputError(f"{path} has no audio stream; give a recording or a .txt transcript.")
+                raise InputError(f"{path} has no audio stream; give a recording{alternative}.")
             stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            rate = rate or stream.codec_context.sample_rate or stream.rate
+            if not rate:
+                raise InputError(f"{path} does not say its sample rate; convert it to WAV or FLAC.")
+            # 16-bit samples: half the memory of float while decoding a long recording.
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
             for frame in container.decode(stream):
                 frame.pts = None  # the resampler re-times frames itself; stale pts make it warn
                 for resampled in resampler.resample(frame):
@@ -77,11 +91,11 @@ def load_audio(path: Path) -> AudioClip:
     except av.error.InvalidDataError:
         raise InputError(
             f"{path} is not audio that can be decoded (corrupt or an unsupported format); "
-            "convert it to WAV, FLAC or MP3, or pass a .txt transcript."
+            f"convert it to WAV, FLAC or MP3{alternative}."
         ) from None
     except (av.error.FFmpegError, ValueError, OSError) as error:
         if chunks:
-            decoded_s = sum(len(c) for c in chunks) / SAMPLE_RATE
+            decoded_s = sum(len(c) for c in chunks) / rate
             raise InputError(
                 f"{path} is corrupt or truncated after {decoded_s:.1f} s ({error}); export the recording again."
             ) from None
@@ -96,4 +110,4 @@ def load_audio(path: Path) -> AudioClip:
     samples = pcm.astype(np.float32)
     del pcm
     samples *= 1 / 32768.0  # in place: a second float copy would double the peak on long recordings
-    return AudioClip(samples=samples)
+    return samples, int(rate)

@@ -23,7 +23,6 @@ from typing import Protocol
 import numpy as np
 
 from thinkaloud.audio import SAMPLE_RATE
-from thinkaloud.errors import InputError
 from thinkaloud.live.clock import SessionClock
 
 
@@ -132,45 +131,9 @@ class StreamResampler:
 
 def decode_native(path: Path) -> tuple[np.ndarray, int]:
     """A recording as mono float32 at its own sample rate (one-line errors, like `analyze`)."""
-    import av
+    from thinkaloud.audio.decode import decode_mono
 
-    from thinkaloud.audio.decode import check_readable_file
-    from thinkaloud.audio.wavfile import is_truncated, read_wav_layout
-
-    check_readable_file(path)
-    layout = read_wav_layout(path)
-    if layout is not None and is_truncated(layout):
-        raise InputError(
-            f"{path} is truncated: its header promises {layout.declared_duration_s:.1f} s "
-            f"but only {layout.available_duration_s:.1f} s is there; export the recording again."
-        )
-    av.logging.set_level(av.logging.PANIC)
-    chunks: list[np.ndarray] = []
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise InputError(f"{path} has no audio stream; give a recording to play back.")
-            stream = container.streams.audio[0]
-            rate = stream.codec_context.sample_rate or stream.rate
-            if not rate:
-                raise InputError(f"{path} does not say its sample rate; convert it to WAV or FLAC.")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-            for frame in container.decode(stream):
-                frame.pts = None
-                chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
-            chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
-    except InputError:
-        raise
-    except av.error.InvalidDataError:
-        raise InputError(
-            f"{path} is not audio that can be decoded (corrupt or an unsupported format); convert it to WAV, FLAC or MP3."
-        ) from None
-    except (av.error.FFmpegError, ValueError, OSError) as error:
-        raise InputError(f"{path} could not be decoded ({error}); convert it to WAV, FLAC or MP3.") from None
-    samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
-    if samples.size == 0:
-        raise InputError(f"{path} contains no audio samples; give a recording with sound in it.")
-    return samples, int(rate)
+    return decode_mono(path, rate=None, alternative=" to play back")
 
 
 class FileSource:
