@@ -212,7 +212,7 @@ def rehearsal_script(
         for kind, cue in line.kinds.items():
             events.append(SignalEvent(Signal(kind, line.text, cue, round(first, 3), round(last, 3), sentence_start, sentence_end), emitted))
         if line.shift:
-            cue = line.text.split(",")[0] if line.shift == "signposted" else "new subject: no content words in common with anything said before"
+            cue = line.text.split(",")[0] if line.shift == "signposted" else "new subject: an aside with no words in common with the answer so far"
             events.append(SignalEvent(Signal("topic_shift", line.text, cue, round(first, 3), round(last, 3), sentence_start,
                                              sentence_end, signposted=line.shift == "signposted"), emitted))
         for kind, phrase in line.phrases:

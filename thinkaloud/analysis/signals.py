@@ -8,7 +8,12 @@ from collections.abc import Sequence
 from thinkaloud.nlp.pipeline import PHRASE_KINDS, Cue, TextFindings
 from thinkaloud.types import Sentence, Signal, SpeechSpan, Word
 
-ABRUPT_CUE = "new subject: no content words in common with anything said before"
+#: What an abrupt jump's `cue` says, by why it was found (the detector's pattern id).
+ABRUPT_CUES = {
+    "digression_before_return": "new subject: a digression that the next sentence returns from",
+    "unconnected_aside": "new subject: an aside with no words in common with the answer so far",
+}
+ABRUPT_CUE = "new subject: no link to what was said before"
 
 
 class WordClock:
@@ -56,7 +61,10 @@ def text_signals(findings: TextFindings, sentences: Sequence[Sentence], clock: W
         sentence = sentences[index]
         phrases = list(dict.fromkeys(_cue_phrase(c) for c in cues))
         signposted = cues[0].signposted
-        cue_text = ABRUPT_CUE if kind == "topic_shift" and not signposted else "; ".join(phrases)
+        if kind == "topic_shift" and not signposted:
+            cue_text = ABRUPT_CUES.get(cues[0].pattern, ABRUPT_CUE)
+        else:
+            cue_text = "; ".join(phrases)
         signals.append(
             Signal(
                 kind=kind,  # type: ignore[arg-type]
