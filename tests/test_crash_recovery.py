@@ -101,6 +101,20 @@ def test_history_repairs_a_killed_take_and_lists_it_as_interrupted_with_a_hint(i
     assert "repaired" not in err  # the repair is done once; the next command finds nothing to fix
 
 
+def test_the_next_live_take_repairs_a_killed_take_and_points_to_recover(isolated_home, tmp_path, capsys):
+    folder = killed_take(isolated_home, seconds=3.0, synced_s=1.0)
+
+    # The missing source ends the command right after the start-up check, before any model loads.
+    code, _, err = run_cli(capsys, "live", "--no-tui", "--source", str(tmp_path / "missing.wav"))
+    assert code == ExitCode.INPUT
+    assert f"thinkaloud recover {folder.name}" in err and "interrupted before analysis" in err
+    layout = read_wav_layout(folder / "audio.wav")
+    assert layout.declared_data_bytes == layout.available_data_bytes == 3 * 32000
+
+    code, _, err = run_cli(capsys, "live", "--no-tui", "--no-save", "--source", str(tmp_path / "missing.wav"))
+    assert code == ExitCode.INPUT and "interrupted" not in err  # --no-save leaves the store alone
+
+
 def test_recover_without_an_id_lists_the_interrupted_takes(isolated_home, capsys):
     code, out, _ = run_cli(capsys, "recover")
     assert code == ExitCode.OK and out.startswith("No interrupted takes")

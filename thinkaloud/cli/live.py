@@ -80,12 +80,43 @@ def options_from_args(args: argparse.Namespace, config=None):
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
+    if options.save:
+        announce_interrupted_takes(sys.stderr)
     interactive = sys.stdout.isatty() and sys.stdin.isatty()
     if not args.no_tui and interactive:
         return run_full_screen(options)
     if not args.no_tui:
         sys.stderr.write("thinkaloud: output is not a terminal, so printing plain lines (as with --no-tui).\n")
     return run_plain(options)
+
+
+def announce_interrupted_takes(err: TextIO) -> None:
+    """Before a new take: make earlier takes a crash cut short playable, and say so.
+
+    A take killed mid-recording is only noticed when thinkaloud next runs, and
+    for most people that is the next `live`.  A broken index must not stop a
+    rehearsal (the take is registered again when it is saved), so problems
+    here are warnings.
+    """
+    from thinkaloud.cli.session_args import open_synced_store, warn
+    from thinkaloud.errors import ThinkaloudError
+    from thinkaloud.sessions.recovery import interrupted_takes
+
+    try:
+        store = open_synced_store()
+    except ThinkaloudError as error:
+        warn(f"could not check for interrupted takes ({error})")
+        return
+    try:
+        waiting = [take.meta.id for take in interrupted_takes(store.root)]
+    finally:
+        store.close()
+    if waiting:
+        takes = f"{len(waiting)} earlier takes were" if len(waiting) > 1 else "an earlier take was"
+        target = waiting[0] if len(waiting) == 1 else "--all"
+        err.write(f"thinkaloud: {takes} interrupted before analysis ({', '.join(waiting)}); "
+                  f"the audio is kept: run 'thinkaloud recover {target}' to analyse it.\n")
+        err.flush()
 
 
 def run_full_screen(options) -> int:

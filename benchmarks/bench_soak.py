@@ -1,0 +1,145 @@
+"""Soak benchmark: a long `live --source` session stays flat in memory and lag.
+
+Builds a recording of real speech clips and silences (default 30 minutes;
+the same generator as `bench_long_inputs.py`), plays it through
+`thinkaloud live --no-tui --source FILE --speed 4 --events ...` in a scratch
+data home, samples the process's resident memory every second from
+/proc, and prints:
+
+- resident memory after warm-up (the first 10% of the run, at least 30 s:
+  models loaded, buffers at their working size): lowest, highest, and the
+  growth from the warm-up level to the end, per fifth of the run;
+- the lag between audio received and audio decoded: largest, and per fifth
+  (bounded means it does not climb fifth by fifth), and how much audio the
+  decoder skipped to keep up;
+- capture overflows and dropped blocks;
+- the saved take's audio length against the input's.
+
+Targets (issue #8): memory within 50 MB after warm-up, bounded lag, no
+overflow, saved audio length equal to the input.  At 4× a 2-core machine
+cannot decode everything live, so the engine skipping ahead (and the saved
+take transcribing the skipped audio at the end) is the expected behaviour.
+
+    .venv/bin/python benchmarks/bench_soak.py                 # 30 minutes at 4×: about 8 minutes
+    .venv/bin/python benchmarks/bench_soak.py --minutes 5     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_long_inputs import build_recording  # noqa: E402
+
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def resident_mb(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/statm").read_text().split()
+    except OSError:
+        return None
+    return int(fields[1]) * PAGE_MB
+
+
+class MemorySampler(threading.Thread):
+    """Resident memory of one process, once a second, as (seconds since start, MB)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[float, float]] = []
+        self._halt = threading.Event()
+        self._began = time.monotonic()
+
+    def run(self) -> None:
+        while not self._halt.wait(1.0):
+            resident = resident_mb(self.pid)
+            if resident is not None:
+                self.samples.append((time.monotonic() - self._began, resident))
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
+def fifths(values: list[float]) -> list[float]:
+    """The largest value in each fifth of a series."""
+    if not values:
+        return []
+    size = max(1, -(-len(values) // 5))
+    return [max(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0, help="length of the generated recording (default: 30)")
+    parser.add_argument("--speed", type=float, default=4.0, help="playback speed (default: 4)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="thinkaloud-soak-") as scratch:
+        scratch_dir = Path(scratch)
+        source = scratch_dir / f"soak_{args.minutes:g}min.wav"
+        print(f"building a {args.minutes:g}-minute recording…", file=sys.stderr)
+        build_recording(source, args.minutes)
+        input_s = wav_seconds(source)
+        events_path = scratch_dir / "events.jsonl"
+        command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source),
+                   "--speed", f"{args.speed:g}", "--events", str(events_path)]
+        env = {**os.environ, "THINKALOUD_HOME": str(scratch_dir / "home")}
+        print(f"playing it at {args.speed:g}× (about {input_s / args.speed / 60:.1f} minutes)…", file=sys.stderr)
+        started = time.monotonic()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        sampler = MemorySampler(process.pid)
+        sampler.start()
+        _, errors = process.communicate()
+        sampler.stop()
+        wall_s = time.monotonic() - started
+        if process.returncode != 0:
+            print(f"live failed ({process.returncode}): {errors.strip()[-800:]}", file=sys.stderr)
+            return 1
+        events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
+        finished = next(e for e in events if e["type"] == "finished")
+        saved_s = wav_seconds(Path(finished["audio_path"]))
+
+    stats = [e for e in events if e["type"] == "stats"]
+    final = stats[-1]
+    warm_up_s = max(30.0, wall_s * 0.1)
+    after_warm_up = [mb for at, mb in sampler.samples if at >= warm_up_s]
+    baseline = after_warm_up[0] if after_warm_up else float("nan")
+    lags = [s["lag_s"] for s in stats]
+    words = sum(1 for e in events if e["type"] == "word")
+
+    print(f"recording      {input_s / 60:.1f} min of real speech and pauses at {args.speed:g}×; run took {wall_s:.0f} s; {words} words committed live")
+    print(f"machine        {len(os.sched_getaffinity(0))} cores; load average {os.getloadavg()[0]:.2f} at the end")
+    if after_warm_up:
+        print(f"memory         after {warm_up_s:.0f} s of warm-up: {baseline:.0f} MB, then lowest {min(after_warm_up):.0f}, "
+              f"highest {max(after_warm_up):.0f} MB; growth {max(after_warm_up) - baseline:+.0f} MB "
+              f"(target within 50); per fifth: " + ", ".join(f"{mb:.0f}" for mb in fifths(after_warm_up)))
+    print(f"lag            max {final['max_lag_s']:.2f} s; per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags)))
+    print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s; skipped {final['skipped_s']:.0f} s of audio to keep up")
+    print(f"capture        {final['overflows']} overflows, {final['dropped_blocks']} dropped blocks")
+    print(f"saved audio    {saved_s:.2f} s of {input_s:.2f} s input (difference {saved_s - input_s:+.3f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
