@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from thinkaloud.asr.guards import collapse_repetitions
@@ -83,3 +85,71 @@ def test_device_choice_with_a_gpu(monkeypatch):
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
     assert resolve_device("auto") == "cuda"
     assert resolve_device("cuda") == "cuda"
+
+
+# --- decoding again the speech Whisper stopped short of ---------------------------------
+
+
+class _Segment:
+    def __init__(self, start: float, end: float, words):
+        self.start, self.end, self.words = start, end, words
+        self.avg_logprob, self.no_speech_prob = -0.2, 0.01
+
+
+class _Word:
+    def __init__(self, word: str, start: float, end: float):
+        self.word, self.start, self.end, self.probability = word, start, end, 0.9
+
+
+class StopsHalfwayOnFirstPass:
+    """A stand-in for the batched pipeline: one word a second of each clip, but on the
+    first call it stops halfway through every clip longer than 4 s, as Whisper sometimes does."""
+
+    def __init__(self):
+        self.calls: list[list[dict]] = []
+
+    def transcribe(self, samples, clip_timestamps, **_):
+        self.calls.append(clip_timestamps)
+        first_call = len(self.calls) == 1
+        segments = []
+        for clip in clip_timestamps:
+            end = clip["end"]
+            if first_call and end - clip["start"] > 4:
+                end = clip["start"] + (end - clip["start"]) / 2
+            seconds = range(math.ceil(clip["start"]), math.ceil(end))
+            words = [_Word(f" w{s}", s + 0.1, s + 0.6) for s in seconds]
+            if words:
+                segments.append(_Segment(words[0].start, words[-1].end, words))
+        return iter(segments), None
+
+
+def fake_transcriber(pipeline):
+    from thinkaloud.asr.transcriber import TranscriberOptions, WhisperTranscriber
+
+    transcriber = object.__new__(WhisperTranscriber)
+    transcriber.options = TranscriberOptions()
+    transcriber._pipeline = pipeline
+    transcriber._model = type("Loaded", (), {"model": type("Inner", (), {"is_multilingual": False})()})()
+    return transcriber
+
+
+def test_speech_after_an_early_stop_is_decoded_again_in_one_batched_call():
+    import numpy as np
+
+    speech = [SpeechSpan(0, 10), SpeechSpan(20, 30), SpeechSpan(40, 43)]
+    pipeline = StopsHalfwayOnFirstPass()
+    words = list(fake_transcriber(pipeline).transcribe(np.zeros(50 * 16000, dtype=np.float32), speech))
+
+    assert [w.raw_text for w in words] == [f" w{s}" for s in [*range(0, 10), *range(20, 30), *range(40, 43)]]
+    assert len(pipeline.calls) == 2  # the first pass, then every window's lost speech together
+    assert len(pipeline.calls[1]) == 2 and pipeline.calls[1][0]["start"] >= 4.6
+
+
+def test_a_window_decoded_whole_is_not_decoded_again():
+    from thinkaloud.asr.transcriber import RecognisedWord, lost_speech
+
+    speech = [SpeechSpan(0, 3), SpeechSpan(3.5, 6)]
+    whole = [RecognisedWord(" a", 0.1, 2.9, 0.9), RecognisedWord(" b", 3.6, 5.8, 0.9)]
+    assert lost_speech(SpeechSpan(0, 6), whole, speech) == []
+    cut_short = whole[:1]
+    assert lost_speech(SpeechSpan(0, 6), cut_short, speech) == [SpeechSpan(3.5, 6)]

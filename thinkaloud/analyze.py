@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import itertools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from thinkaloud.asr.transcriber import Transcriber, TranscriberOptions
 from thinkaloud.asr.transcript import TranscriptBuilder
 from thinkaloud.audio.speech import SpeechDetectionOptions
 from thinkaloud.errors import InputError, UsageError
+from thinkaloud.nlp.options import DetectorOptions
 from thinkaloud.types import ModelInfo, Report, SourceInfo, SpeechSpan, Transcript
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -49,17 +51,11 @@ class AnalyzeOptions:
     silence_threshold_s: float = 3.0
     transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
     speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
-    detectors: "DetectorOptions" = field(default_factory=lambda: _default_detectors())
+    detectors: DetectorOptions = field(default_factory=DetectorOptions)
 
     def __post_init__(self) -> None:
         if not self.silence_threshold_s > 0:
             raise UsageError(f"--silence must be a positive number of seconds, not {self.silence_threshold_s:g}.")
-
-
-def _default_detectors():
-    from thinkaloud.nlp.pipeline import DetectorOptions
-
-    return DetectorOptions()
 
 
 def read_transcript_file(path: Path) -> str:
@@ -128,6 +124,33 @@ class Analyzer:
             self._text_analyzer = TextAnalyzer(self.options.detectors)
         return self._text_analyzer
 
+    def _load_text_analyzer_meanwhile(self) -> Callable[[], None]:
+        """Start loading the text analyzer on its own thread; returns the function that waits for it.
+
+        Loading spaCy and its pipeline takes about two seconds of one core,
+        while voice activity detection and loading Whisper leave the other
+        core idle: on a 2-core machine that hides most of the load.
+        """
+        if self._text_analyzer is not None:
+            return lambda: None
+        failure: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                self.text_analyzer  # noqa: B018 - the property loads and keeps it
+            except BaseException as error:  # re-raised on the caller's thread
+                failure.append(error)
+
+        thread = threading.Thread(target=load, name="thinkaloud-load-text-analyzer", daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            thread.join()
+            if failure:
+                raise failure[0]
+
+        return wait
+
     def analyze_path(self, path: Path, progress: ProgressCallback = _no_progress) -> Report:
         if path.suffix.lower() in TEXT_SUFFIXES:
             text = read_transcript_file(path)
@@ -154,6 +177,7 @@ class Analyzer:
         from thinkaloud.audio.speech import detect_speech
 
         duration = len(samples) / SAMPLE_RATE
+        text_analyzer_loaded = self._load_text_analyzer_meanwhile()
         progress("voice activity", None)
         speech = (self._speech_detector or detect_speech)(samples, self.options.speech)
         transcriber = self.transcriber
@@ -165,6 +189,7 @@ class Analyzer:
             progress("transcribing", covered.fraction_before(word.end))
         progress("transcribing", 1.0)
         progress("analysing", None)
+        text_analyzer_loaded()
         return self.build_report(
             builder.build(),
             speech=tuple(speech),

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Signal, Word
+from thinkaloud.types import STRUCTURE_KINDS, Signal, Word
 
 #: Kinds marked on a few words inside a sentence rather than on a whole sentence.
 PHRASE_KINDS: tuple[str, ...] = ("filler", "hedge")

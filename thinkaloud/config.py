@@ -70,8 +70,8 @@ class Config:
         return self.origins.get(key, DEFAULT)
 
     def detector_options(self):
-        """The `DetectorOptions` these settings describe (imports the NLP stage)."""
-        from thinkaloud.nlp.pipeline import DetectorOptions
+        """The `DetectorOptions` these settings describe."""
+        from thinkaloud.nlp.options import DetectorOptions
 
         return DetectorOptions(enabled=self.detectors, extra_cues={k: tuple(v) for k, v in self.cues.items()})
 
@@ -180,7 +180,7 @@ class _ConfigReader:
         if "enabled" in value:
             listed = value["enabled"]
             if not isinstance(listed, list) or not all(isinstance(k, str) for k in listed):
-                self._fail("enabled", f"must be a list of detector names, e.g. enabled = [\"framing\", \"recap\"]",
+                self._fail("enabled", "must be a list of detector names, e.g. enabled = [\"framing\", \"recap\"]",
                            section="detectors")
             for kind in listed:
                 if kind not in DETECTORS:

@@ -9,6 +9,7 @@ twice as fast as sequential decoding at equal accuracy.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,8 +41,12 @@ class Transcriber(Protocol):
         ...
 
 
-#: Speech left after a window's last word that is worth decoding again (see `_complete`).
+#: Speech left after a window's last word that is worth decoding again (see `lost_speech`).
 LOST_SPEECH_RETRY_S = 1.0
+
+#: Windows decoded per call to the pipeline: the speech Whisper stopped short of
+#: in a group is decoded again in one batched call, and words flow out group by group.
+WINDOWS_PER_GROUP = 32
 
 #: Shown to the decoder so that it writes fillers down instead of dropping them.
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, hmm."
@@ -180,22 +185,28 @@ class WhisperTranscriber:
         options = self.options
         windows = group_into_windows(speech, options.window_s, options.split_gap_s)
         pending: list[RecognisedWord] = []
-        # Flush all but a short tail, so a loop that crosses a window
-        # boundary is still seen whole by the repetition guard.
+        # Flush all but a short tail, so a loop that crosses a group boundary
+        # is still seen whole by the repetition guard.
         tail = options.guards.max_ngram * (options.guards.max_repeats + 1)
-        for words in self._decode_windows(samples, windows, speech, retry=True):
+        for first in range(0, len(windows), WINDOWS_PER_GROUP):
+            group = windows[first : first + WINDOWS_PER_GROUP]
+            found = self._decode(samples, group)
+            lost = [span for window, words in zip(group, found) for span in lost_speech(window, words, speech)]
+            words = [word for window_words in found for word in window_words]
+            if lost:
+                again = group_into_windows(lost, options.window_s, options.split_gap_s)
+                words += [word for window_words in self._decode(samples, again) for word in window_words]
+                words.sort(key=lambda word: word.start)
             pending += words
-            if len(pending) > 4 * tail:
+            if len(pending) > 2 * tail:
                 yield from self._guarded(pending[:-tail], keep_tail=pending[-tail:])
                 pending = pending[-tail:]
         yield from self._guarded(pending, keep_tail=[])
 
-    def _decode_windows(
-        self, samples: np.ndarray, windows: Sequence[SpeechSpan], speech: Sequence[SpeechSpan], retry: bool
-    ) -> Iterator[list[RecognisedWord]]:
-        """The words of each window, window by window, in time order."""
+    def _decode(self, samples: np.ndarray, windows: Sequence[SpeechSpan]) -> list[list[RecognisedWord]]:
+        """The words of each window, decoded in one batched call."""
         if not windows:
-            return
+            return []
         options = self.options
         english_only = self._model.model.is_multilingual is False
         segments, _info = self._pipeline.transcribe(
@@ -208,43 +219,16 @@ class WhisperTranscriber:
             initial_prompt=options.initial_prompt,
             vad_filter=False,
         )
-        index, words = 0, []
+        # Segment times are rounded, so a window's first segment may start a
+        # hair before the window: the boundary is midway between windows.
+        boundaries = [(window.end + following.start) / 2 for window, following in zip(windows, windows[1:])]
+        found: list[list[RecognisedWord]] = [[] for _ in windows]
         for segment in segments:
-            # Segment times are rounded, so a window's first segment may start
-            # a hair before the window: the boundary is midway between windows.
-            while index + 1 < len(windows) and segment.start >= (windows[index].end + windows[index + 1].start) / 2:
-                yield self._complete(samples, windows[index], words, speech, retry)
-                index, words = index + 1, []
             if is_invented_segment(segment.avg_logprob, segment.no_speech_prob, options.guards):
                 continue
-            words += [RecognisedWord(w.word, w.start, w.end, w.probability) for w in segment.words or ()]
-        for window in windows[index:]:
-            yield self._complete(samples, window, words, speech, retry)
-            words = []
-
-    def _complete(
-        self, samples: np.ndarray, window: SpeechSpan, words: list[RecognisedWord], speech: Sequence[SpeechSpan], retry: bool
-    ) -> list[RecognisedWord]:
-        """A window's words, with the speech Whisper stopped short of decoded again.
-
-        Decoding a window in one go (as the batched pipeline does), Whisper
-        sometimes ends its output early, typically where one voice or topic
-        hands over to another, and the rest of the window is silently lost.
-        When more than LOST_SPEECH_RETRY_S of speech follows the last word,
-        that rest is decoded once more as windows of its own.
-        """
-        if not retry:
-            return words
-        covered_until = words[-1].end if words else window.start
-        rest = [
-            SpeechSpan(max(s.start, covered_until), min(s.end, window.end))
-            for s in speech
-            if s.end > covered_until + 0.3 and s.start < window.end
-        ]
-        if sum(s.end - s.start for s in rest) < LOST_SPEECH_RETRY_S:
-            return words
-        again = group_into_windows(rest, self.options.window_s, self.options.split_gap_s)
-        return words + [w for found in self._decode_windows(samples, again, speech, retry=False) for w in found]
+            window_words = found[bisect.bisect_right(boundaries, segment.start)]
+            window_words += [RecognisedWord(w.word, w.start, w.end, w.probability) for w in segment.words or ()]
+        return found
 
     def _guarded(self, words: list[RecognisedWord], keep_tail: list[RecognisedWord]) -> Iterator[RecognisedWord]:
         tokens = [w.raw_text for w in words + keep_tail]
@@ -252,3 +236,24 @@ class WhisperTranscriber:
         for index, word in enumerate(words):
             if index in kept:
                 yield word
+
+
+def lost_speech(window: SpeechSpan, words: Sequence[RecognisedWord], speech: Sequence[SpeechSpan]) -> list[SpeechSpan]:
+    """The speech in a window after its last decoded word, when there is enough to decode again.
+
+    Decoding a window in one go (as the batched pipeline does), Whisper
+    sometimes ends its output early, typically where one voice or topic
+    hands over to another, and the rest of the window is silently lost.
+    When more than LOST_SPEECH_RETRY_S of speech follows the last word, that
+    rest is decoded once more, in windows of its own.
+    """
+    covered_until = words[-1].end if words else window.start
+    first = bisect.bisect_right([s.end for s in speech], covered_until + 0.3)
+    rest = []
+    for span in speech[first:]:
+        if span.start >= window.end:
+            break
+        rest.append(SpeechSpan(max(span.start, covered_until), min(span.end, window.end)))
+    if sum(span.end - span.start for span in rest) < LOST_SPEECH_RETRY_S:
+        return []
+    return rest

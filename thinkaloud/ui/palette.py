@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.style import Style
 
-from thinkaloud.annotation import KIND_LABELS
+from thinkaloud.types import KIND_LABELS
 
 #: Kinds with their own colour; topic shifts are split into signposted ("shift") and abrupt ("jump").
 STYLED_KINDS: tuple[str, ...] = (
