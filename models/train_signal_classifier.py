@@ -2,42 +2,52 @@
 
 The cue patterns are precise but miss paraphrases that avoid their words
 ("where this bites us is…").  This script trains spaCy `textcat_multilabel`
-models (bag of n-grams: small, fast, no vectors needed) on the labelled
+models (bag of 1-3-grams: small, fast, no vectors needed) on the labelled
 training and development splits (`tests/data/corpus/train*.jsonl`,
 `dev.jsonl`).  The held-out split is never read here.
 
 The model has two parts (`thinkaloud.nlp.classifier.PARTS`):
 
 - `in-context` scores assumption, tradeoff, limitation and recap from the
-  sentence's lowercase lemmas prefixed by a token for where it falls in the
-  answer (first, early, later): premises come early, recaps last, and the
-  position is real evidence.  Lemmas (from the analyzer's own spaCy model) let
-  "worried about" teach "worry about", and read clean and unpunctuated text
-  alike; in cross-validation they beat the words as written on all four labels.
-- `words` scores framing from the sentence's words alone, as written.  Every training
-  answer opens with framing, so a model that sees the position learns "first
-  sentence means framing", scores any one-sentence text (a keyword trap, say)
-  as framing, and then needs a threshold so high (0.98) that it never adds a
-  framing detection.  Read from words alone, framing needs framing words.
+  sentence's lowercase lemmas after a token for where it falls in the answer
+  (first, early, later): premises come early, recaps last, and the position
+  is real evidence.  Lemmas (from the analyzer's own spaCy model, which has
+  already lemmatised every sentence when the classifier runs) let "worried
+  about" teach "worry about" and read clean and unpunctuated text alike; in
+  cross-validation they beat the words as written on all four labels.
+- `words` scores framing from the sentence's words alone, as written.  Every
+  training answer opens with framing, so a model that sees the position
+  learns "first sentence means framing" and scores any one-sentence text (a
+  keyword trap, say) as framing; the trap check then pushed the framing
+  threshold to 0.98, and the classifier never added a framing detection.
+  Read from words alone, framing needs framing words.  (Framing read from
+  lemmas scored lower in cross-validation, so this part keeps the words.)
+  Framing opens an answer, so it is marked only among the first three
+  sentences (`UP_FRONT`): the position may veto a detection, never make one.
 
 Each label's decision threshold is picked by 5-fold cross-validation on the
-training splits, folded by answer (each answer scored by a model that never saw
+training splits, folded by answer (each answer scored by models that never saw
 it), for patterns OR classifier together, since that is how detection works.
-A threshold never goes below MIN_CONFIDENCE, nor as low as the score of any
+A threshold never goes below MIN_CONFIDENCE (0.3; with the old 0.5 floor four
+of the five tuned thresholds sat on the floor, and limitation and recap lost
+most of the recall the classifier adds; the analyzer still asks 0.5 of a
+sentence a hedge cue marks, which this cross-validation does not model), nor
+as low as the score of any
 keyword trap in `traps.jsonl`.  Traps are scored as `thinkaloud eval` sees
-them: each trap is one text, split into sentences by the analyzer, each
-sentence scored at its place in that text (a one-sentence trap is a first
-sentence, which is why a position-reading framing model cannot pass).  The
-final models are then trained on all training and development answers, and a
-threshold is raised again if the final model scores a trap that high.
+them: each trap is one text, split into sentences and lemmatised by the
+analyzer, each sentence scored at its place in that text (a one-sentence trap
+is a first sentence).  The final models are then trained on all training and
+development answers, and a threshold is raised again if the final model
+scores a trap that high.
 
 Output: `models/signal-classifier/` (`in-context/` and `words/` spaCy
-pipelines plus `thresholds.json`), which `thinkaloud_sentence_classifier` loads.
+pipelines plus `thresholds.json`, about 3 MB), which
+`thinkaloud_sentence_classifier` loads.
 
-    .venv/bin/python models/train_signal_classifier.py
+    OMP_NUM_THREADS=1 .venv/bin/python models/train_signal_classifier.py
 
-Training is seeded and single-threaded, so the same data gives the same model
-(about N minutes on one core, most of it the cross-validation).
+Training is seeded, so the same data gives the same model; it takes about two
+minutes on one core, most of it the cross-validation.
 """
 
 from __future__ import annotations
@@ -58,7 +68,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from thinkaloud.evaluation.detection import LabelledAnswer, load_answers  # noqa: E402
-from thinkaloud.nlp.classifier import LABELS, MIN_CONFIDENCE, PARTS, part_text  # noqa: E402
+from thinkaloud.nlp.classifier import LABELS, MIN_CONFIDENCE, PARTS, may_mark, part_text  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "corpus"
 OUTPUT = REPO / "models" / "signal-classifier"
@@ -177,6 +187,7 @@ def tune_thresholds_out_of_fold(
     """
     scores: list[dict[str, float]] = []
     golds: list[frozenset[str]] = []
+    indexes: list[int] = []
     trap_scores: list[dict[str, float]] = []
     for fold in range(folds):
         held = answers[fold::folds]
@@ -185,6 +196,7 @@ def tune_thresholds_out_of_fold(
         for answer in held:
             scores += score(parts, [(docs[s.text], i) for i, s in enumerate(answer.sentences)])
             golds += [s.labels for s in answer.sentences]
+            indexes += range(len(answer.sentences))
         trap_scores += score(parts, traps)
         print(f"fold {fold + 1}/{folds} scored", file=sys.stderr)
     ordered = [a for fold in range(folds) for a in answers[fold::folds]]
@@ -192,13 +204,19 @@ def tune_thresholds_out_of_fold(
     thresholds = {}
     f1s = []
     for label in LABELS:
-        floor = max((cats[label] for cats in trap_scores), default=0.0)
+        floor = max(
+            (cats[label] for cats, (_, i) in zip(trap_scores, traps * folds, strict=True) if may_mark(label, i)), default=0.0
+        )
         best = (-1.0, 0.99)
         for step in range(int(MIN_CONFIDENCE * 100), 100):
             threshold = step / 100
             if threshold <= floor:
                 continue
-            f1 = _f1([label in rule or cats[label] >= threshold for rule, cats in zip(rules, scores)], [label in g for g in golds])
+            guesses = [
+                label in rule or (cats[label] >= threshold and may_mark(label, index))
+                for rule, cats, index in zip(rules, scores, indexes)
+            ]
+            f1 = _f1(guesses, [label in g for g in golds])
             if f1 >= best[0]:
                 best = (f1, threshold)
         rules_only = _f1([label in r for r in rules], [label in g for g in golds])
@@ -213,7 +231,10 @@ def tune_thresholds_out_of_fold(
 def trap_ceiling(parts: dict, traps: list[tuple[object, int]]) -> dict[str, float]:
     """Per label, the highest score the model gives any keyword trap sentence."""
     scored = score(parts, traps)
-    return {label: max((cats[label] for cats in scored), default=0.0) for label in LABELS}
+    return {
+        label: max((cats[label] for cats, (_, i) in zip(scored, traps, strict=True) if may_mark(label, i)), default=0.0)
+        for label in LABELS
+    }
 
 
 def _f1(guesses: list[bool], golds: list[bool]) -> float:
