@@ -234,29 +234,31 @@ def test_the_whisper_decoder_drops_invented_closing_lines_and_repetition_loops()
 
     from thinkaloud.live.streaming import WhisperBufferDecoder
 
-    def segment(text_times, logprob=-0.2, no_speech=0.05, ratio=1.0):
+    def segment(text_times, logprob=-0.2, no_speech=0.05):
         words = [NS(word=" " + t, start=s, end=e, probability=0.9) for t, s, e in text_times]
-        return NS(words=words, avg_logprob=logprob, no_speech_prob=no_speech, compression_ratio=ratio,
-                  start=words[0].start, end=words[-1].end)
+        return NS(words=words, avg_logprob=logprob, no_speech_prob=no_speech, start=words[0].start, end=words[-1].end)
 
-    real = segment([("and", 0.1, 0.3), ("then,", 0.4, 0.8), ("probably.", 0.9, 1.4)])
-    crammed = segment([(t, 1.40, 1.40) for t in "Please do not forget to subscribe".split()], logprob=-0.8, no_speech=0.4)
-    unsure = segment([("Thank", 1.5, 1.6), ("you.", 1.6, 1.7)], logprob=-1.2, no_speech=0.3)
+    real = [("and", 0.1, 0.3), ("then,", 0.4, 0.8), ("probably.", 0.9, 1.4)]
+    crammed = [(t, 1.40, 1.40) for t in "Please do not forget to subscribe".split()]
     looping = segment([("S", 1.0 + i / 10, 1.05 + i / 10) for i in range(8)])
     calls = {}
 
-    class FakeModel:
+    class FakePipeline:
         def transcribe(self, samples, **options):
             calls.update(options)
-            return iter(FakeModel.segments), None
+            return iter(FakePipeline.segments), None
 
-    decoder = WhisperBufferDecoder(FakeModel(), "fake")
-    FakeModel.segments = [real, crammed, unsure]
+    decoder = WhisperBufferDecoder(FakePipeline(), "fake")
+    FakePipeline.segments = [segment(real + crammed)]
     words = decoder.decode(np.zeros(16000 * 2, dtype=np.float32), 10.0, "Um, uh.")
     assert [w.text for w in words] == ["and", "then,", "probably."]
     assert words[0].start == pytest.approx(10.1) and words[-1].end == pytest.approx(11.4)
-    assert calls["word_timestamps"] and calls["vad_filter"] is False and calls["condition_on_previous_text"] is False
+    assert calls["word_timestamps"] and calls["vad_filter"] is False
+    assert calls["clip_timestamps"] == [{"start": 0.0, "end": 2.0}]  # the buffer as one clip: encoded once
     assert calls["initial_prompt"] == "Um, uh." and calls["max_new_tokens"] <= 300
 
-    FakeModel.segments = [looping]
+    FakePipeline.segments = [segment(real), segment([("Thank", 1.5, 1.6), ("you.", 1.6, 1.7)], logprob=-1.2, no_speech=0.7)]
+    assert [w.text for w in decoder.decode(np.zeros(16000 * 2, dtype=np.float32), 0.0, None)] == ["and", "then,", "probably."]
+
+    FakePipeline.segments = [looping]
     assert [w.text for w in decoder.decode(np.zeros(16000, dtype=np.float32), 0.0, None)] == ["S"]  # a loop keeps only its first copy

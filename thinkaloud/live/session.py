@@ -112,7 +112,11 @@ def open_live_session(options: LiveOptions) -> LiveEngine:
     try:
         loaded = load_whisper(options.transcriber)
         beam = options.streaming.beam_size or options.transcriber.beam_size
-        decoder = WhisperBufferDecoder(loaded.model, loaded.resolved.name, beam_size=beam, guards=options.transcriber.guards)
+        from faster_whisper import BatchedInferencePipeline
+
+        decoder = WhisperBufferDecoder(
+            BatchedInferencePipeline(loaded.model), loaded.resolved.name, beam_size=beam, guards=options.transcriber.guards
+        )
         recovery = WhisperTranscriber(options.transcriber, loaded=loaded)
         text_analyzer = TextAnalyzer(options.detectors or DetectorOptions())
     except BaseException:
