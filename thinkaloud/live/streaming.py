@@ -17,9 +17,9 @@ buffer and decodes it whenever `min_chunk_s` of new audio has arrived:
   ahead (commits what it has, drops the backlog) and says how much it
   skipped, rather than falling further behind.
 
-`BufferDecoder` is the seam to the model: `WhisperBufferDecoder` runs
-faster-whisper's sequential `WhisperModel.transcribe` on the buffer with word
-timestamps and our hallucination and repetition guards; tests use a fake.
+`BufferDecoder` is the seam to the model: `WhisperBufferDecoder` decodes the
+buffer as one clip of faster-whisper's batched pipeline, with word timestamps
+and our hallucination and repetition guards; tests use a fake.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class StreamingOptions:
 
     Attributes:
       min_chunk_s: new audio needed before the buffer is decoded again.  Each
-        decode of tiny.en costs ~0.5-0.9 s on two cores whatever the buffer
+        decode of tiny.en costs ~0.4-0.6 s on two cores whatever the buffer
         length (Whisper always encodes 30 s), so in practice the recogniser
         decodes back to back and this only matters on fast machines.
       utterance_gap_s: quiet that ends an utterance (its tail is committed).
