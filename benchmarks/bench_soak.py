@@ -6,9 +6,10 @@ the same generator as `bench_long_inputs.py`), plays it through
 data home, samples the process's resident memory every second from
 /proc, and prints:
 
-- resident memory after warm-up (the first 10% of the run, at least 30 s:
-  models loaded, buffers at their working size): lowest, highest, and the
-  growth from the warm-up level to the end, per fifth of the run;
+- resident memory while the recording plays, after warm-up (the first 10%
+  of the run, at least 30 s: models loaded, buffers at their working size):
+  lowest, highest, and the growth from the warm-up level, per fifth of the
+  run; then the peak while the finished take is analysed for its report;
 - the lag between audio received and audio decoded: largest, and per fifth
   (bounded means it does not climb fifth by fifth), and how much audio the
   decoder skipped to keep up;
@@ -55,20 +56,26 @@ def resident_mb(pid: int) -> float | None:
 
 
 class MemorySampler(threading.Thread):
-    """Resident memory of one process, once a second, as (seconds since start, MB)."""
+    """Resident memory of one process, once a second, as (seconds since start, MB),
+    and when its first event was written (the take started: models loaded)."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, events_path: Path):
         super().__init__(daemon=True)
         self.pid = pid
+        self.events_path = events_path
         self.samples: list[tuple[float, float]] = []
+        self.take_started_s: float | None = None
         self._halt = threading.Event()
         self._began = time.monotonic()
 
     def run(self) -> None:
         while not self._halt.wait(1.0):
+            now = time.monotonic() - self._began
             resident = resident_mb(self.pid)
             if resident is not None:
-                self.samples.append((time.monotonic() - self._began, resident))
+                self.samples.append((now, resident))
+            if self.take_started_s is None and self.events_path.is_file() and self.events_path.stat().st_size:
+                self.take_started_s = now
 
     def stop(self) -> None:
         self._halt.set()
@@ -108,7 +115,7 @@ def main() -> int:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        sampler = MemorySampler(process.pid)
+        sampler = MemorySampler(process.pid, events_path)
         sampler.start()
         _, errors = process.communicate()
         sampler.stop()
@@ -123,7 +130,11 @@ def main() -> int:
     stats = [e for e in events if e["type"] == "stats"]
     final = stats[-1]
     warm_up_s = max(30.0, wall_s * 0.1)
-    after_warm_up = [mb for at, mb in sampler.samples if at >= warm_up_s]
+    # After the last of the audio has played, the take is analysed once more
+    # as a whole (the report that is saved): a phase of its own, not growth.
+    take_ends_s = (sampler.take_started_s or 0.0) + input_s / args.speed
+    after_warm_up = [mb for at, mb in sampler.samples if warm_up_s <= at <= take_ends_s]
+    finalizing = [mb for at, mb in sampler.samples if at > take_ends_s]
     baseline = after_warm_up[0] if after_warm_up else float("nan")
     lags = [s["lag_s"] for s in stats]
     words = sum(1 for e in events if e["type"] == "word")
@@ -131,9 +142,11 @@ def main() -> int:
     print(f"recording      {input_s / 60:.1f} min of real speech and pauses at {args.speed:g}×; run took {wall_s:.0f} s; {words} words committed live")
     print(f"machine        {len(os.sched_getaffinity(0))} cores; load average {os.getloadavg()[0]:.2f} at the end")
     if after_warm_up:
-        print(f"memory         after {warm_up_s:.0f} s of warm-up: {baseline:.0f} MB, then lowest {min(after_warm_up):.0f}, "
+        print(f"memory         while playing, after {warm_up_s:.0f} s of warm-up: {baseline:.0f} MB, then lowest {min(after_warm_up):.0f}, "
               f"highest {max(after_warm_up):.0f} MB; growth {max(after_warm_up) - baseline:+.0f} MB "
-              f"(target within 50); per fifth: " + ", ".join(f"{mb:.0f}" for mb in fifths(after_warm_up)))
+              f"(target within 50); highest per fifth: " + ", ".join(f"{mb:.0f}" for mb in fifths(after_warm_up)))
+    if finalizing:
+        print(f"               then {len(finalizing)} s analysing the whole take for its report: peak {max(finalizing):.0f} MB")
     print(f"lag            max {final['max_lag_s']:.2f} s; per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags)))
     print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s; skipped {final['skipped_s']:.0f} s of audio to keep up")
     print(f"capture        {final['overflows']} overflows, {final['dropped_blocks']} dropped blocks")
