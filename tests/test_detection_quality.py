@@ -1,0 +1,37 @@
+"""Floors under the measured detection quality, so that a change that loses
+accuracy fails here rather than in a user's rehearsal.
+
+The held-out split is scored, never tuned on (see tests/data/corpus/README.md);
+the floors sit a little under the figures `thinkaloud eval` printed when they
+were set (macro F1 0.82, abrupt jumps 1.00 on 6 labels), to leave room for
+harmless changes, not for regressions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from thinkaloud.evaluation.detection import analyzer_detector, load_answers, load_traps, score_answers, trap_detections
+from thinkaloud.types import STRUCTURE_KINDS
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def heldout_scores(text_analyzer):
+    return score_answers(load_answers(CORPUS / "heldout.jsonl"), analyzer_detector(text_analyzer))
+
+
+def test_structure_detection_on_the_heldout_split_keeps_its_floor(heldout_scores):
+    assert heldout_scores.macro_f1 >= 0.80, {k: round(heldout_scores.per_kind[k].f1, 2) for k in STRUCTURE_KINDS}
+    assert min(heldout_scores.per_kind[k].f1 for k in STRUCTURE_KINDS) >= 0.55
+
+
+def test_abrupt_jumps_on_the_heldout_split_keep_their_floor(heldout_scores):
+    assert heldout_scores.abrupt.f1 >= 0.70
+
+
+def test_no_keyword_trap_fires_a_structure_detector(text_analyzer):
+    assert trap_detections(load_traps(CORPUS / "traps.jsonl"), analyzer_detector(text_analyzer)) == []
