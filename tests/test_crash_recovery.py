@@ -108,6 +108,7 @@ def test_the_next_live_take_repairs_a_killed_take_and_points_to_recover(isolated
     code, _, err = run_cli(capsys, "live", "--no-tui", "--source", str(tmp_path / "missing.wav"))
     assert code == ExitCode.INPUT
     assert f"thinkaloud recover {folder.name}" in err and "interrupted before analysis" in err
+    assert err.count("thinkaloud recover") == 1  # one notice, not one per step
     layout = read_wav_layout(folder / "audio.wav")
     assert layout.declared_data_bytes == layout.available_data_bytes == 3 * 32000
 

@@ -98,24 +98,31 @@ def announce_interrupted_takes(err: TextIO) -> None:
     rehearsal (the take is registered again when it is saved), so problems
     here are warnings.
     """
-    from thinkaloud.cli.session_args import open_synced_store, warn
+    from thinkaloud.cli.session_args import warn
     from thinkaloud.errors import ThinkaloudError
-    from thinkaloud.sessions.recovery import interrupted_takes
+    from thinkaloud.sessions.recovery import interrupted_takes, repair_interrupted_audio
+    from thinkaloud.sessions.store import open_store
 
     try:
-        store = open_synced_store()
+        store = open_store()
     except ThinkaloudError as error:
         warn(f"could not check for interrupted takes ({error})")
         return
     try:
+        for warning in store.sync():
+            warn(warning)
+        repair_interrupted_audio(store)  # the line below says so; no second notice
         waiting = [take.meta.id for take in interrupted_takes(store.root)]
+    except ThinkaloudError as error:
+        warn(f"could not check for interrupted takes ({error})")
+        return
     finally:
         store.close()
     if waiting:
         takes = f"{len(waiting)} earlier takes were" if len(waiting) > 1 else "an earlier take was"
         target = waiting[0] if len(waiting) == 1 else "--all"
         err.write(f"thinkaloud: {takes} interrupted before analysis ({', '.join(waiting)}); "
-                  f"the audio is kept: run 'thinkaloud recover {target}' to analyse it.\n")
+                  f"the audio is safe: run 'thinkaloud recover {target}' to analyse {'them' if len(waiting) > 1 else 'it'}.\n")
         err.flush()
 
 
