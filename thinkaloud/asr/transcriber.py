@@ -252,7 +252,7 @@ def lost_speech(window: SpeechSpan, words: Sequence[RecognisedWord], speech: Seq
     rest is decoded once more, in windows of its own.
     """
     covered_until = words[-1].end if words else window.start
-    first = bisect.bisect_right([s.end for s in speech], covered_until + 0.3)
+    first = bisect.bisect_right(speech, covered_until + 0.3, key=lambda span: span.end)
     rest = []
     for span in speech[first:]:
         if span.start >= window.end:
