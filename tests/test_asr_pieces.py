@@ -123,14 +123,10 @@ class StopsHalfwayOnFirstPass:
         return iter(segments), None
 
 
-def fake_transcriber(pipeline):
+def fake_transcriber(*pipelines):
     from thinkaloud.asr.transcriber import TranscriberOptions, WhisperTranscriber
 
-    transcriber = object.__new__(WhisperTranscriber)
-    transcriber.options = TranscriberOptions()
-    transcriber._pipeline = pipeline
-    transcriber._model = type("Loaded", (), {"model": type("Inner", (), {"is_multilingual": False})()})()
-    return transcriber
+    return WhisperTranscriber.over_pipelines(TranscriberOptions(), pipelines)
 
 
 def test_speech_after_an_early_stop_is_decoded_again_in_one_batched_call():
@@ -153,3 +149,30 @@ def test_a_window_decoded_whole_is_not_decoded_again():
     assert lost_speech(SpeechSpan(0, 6), whole, speech) == []
     cut_short = whole[:1]
     assert lost_speech(SpeechSpan(0, 6), cut_short, speech) == [SpeechSpan(3.5, 6)]
+
+
+def test_two_streams_decode_groups_side_by_side_and_words_still_come_in_time_order():
+    import numpy as np
+
+    # Twelve 10-second stretches 20 s apart: windows of their own, in two groups.
+    speech = [SpeechSpan(30 * i, 30 * i + 10) for i in range(12)]
+    first, second = StopsHalfwayOnFirstPass(), StopsHalfwayOnFirstPass()
+    words = list(fake_transcriber(first, second).transcribe(np.zeros(360 * 16000, dtype=np.float32), speech))
+
+    expected = [f" w{s}" for i in range(12) for s in range(30 * i, 30 * i + 10)]
+    assert [w.raw_text for w in words] == expected
+    # Each stream decoded one group of six windows, then that group's lost halves.
+    for pipeline in (first, second):
+        assert [len(call) for call in pipeline.calls] == [6, 6]
+    assert {first.calls[0][0]["start"], second.calls[0][0]["start"]} == {0, 180}
+
+
+def test_groups_are_even_and_a_multiple_of_the_streams():
+    from thinkaloud.asr.transcriber import split_into_groups
+
+    windows = [SpeechSpan(i, i + 0.5) for i in range(70)]
+    assert [len(g) for g in split_into_groups(windows, 1, most=32)] == [24, 24, 22]
+    assert [len(g) for g in split_into_groups(windows, 2, most=32)] == [18, 18, 18, 16]
+    assert [len(g) for g in split_into_groups(windows[:16], 2, most=32)] == [8, 8]
+    assert sum(split_into_groups(windows, 2, most=32), []) == windows
+    assert split_into_groups([], 2) == []

@@ -10,8 +10,12 @@ twice as fast as sequential decoding at equal accuracy.
 from __future__ import annotations
 
 import bisect
+import math
 import os
+import queue
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -61,9 +65,21 @@ class TranscriberOptions:
       device: "cpu", "cuda" or "auto" (CUDA when a GPU is visible, else CPU).
       compute_type: CTranslate2 compute type; "default" picks int8 on CPU and
         float16 on CUDA.
-      cpu_threads: threads for CPU decoding; 0 means one per available core.
+      cpu_threads: threads for CPU decoding in all; 0 means one per available core.
+      streams: groups of windows decoded at the same time, each by its own
+        copy of the model's workers with an equal share of `cpu_threads`;
+        0 picks 2 on a CPU with at least two threads, else 1 (and always 1 on
+        CUDA).  Two single-threaded streams keep two cores busier than one
+        two-threaded stream, whose threads wait on each other between small
+        matrix products: on the 6-minute benchmark recording (2 cores) Whisper
+        took 11.1 s instead of 14-17 s, with the same words.  The live engine
+        decodes one buffer at a time and always uses one stream.
       beam_size: beam search width (faster-whisper's default is 5).
-      batch_size: windows decoded together by the batched pipeline.
+      batch_size: windows decoded together in one call of a stream's batched
+        pipeline.  Beam search copies each window's encoder output for every
+        beam, so a batch of 8 held ~0.6 GB at its peak; 4 per stream keeps two
+        streams near one stream of 8 (~1.0 GB against 0.9 GB on the benchmark
+        recording) and was as fast (one stream decoded as fast with 4 as with 8).
       window_s: longest stretch of audio decoded as one window (Whisper sees 30 s).
       split_gap_s: a pause at least this long starts a new window, so Whisper
         never decodes a long silence (where it tends to invent text).  Shorter
@@ -84,8 +100,9 @@ class TranscriberOptions:
     device: str = "auto"
     compute_type: str = "default"
     cpu_threads: int = 0
+    streams: int = 0
     beam_size: int = 5
-    batch_size: int = 8
+    batch_size: int = 4
     window_s: float = 28.0
     split_gap_s: float = 3.0
     initial_prompt: str | None = FILLER_PROMPT
@@ -140,22 +157,41 @@ class LoadedWhisper:
     resolved: ResolvedModel
     device: str
     compute_type: str
+    streams: int = 1  # calls the model can serve at the same time
 
 
-def load_whisper(options: TranscriberOptions = TranscriberOptions()) -> LoadedWhisper:
+def decoding_streams(requested: int, device: str, threads: int) -> int:
+    """How many decoding streams to run (see `TranscriberOptions.streams`)."""
+    if device == "cuda":
+        return 1
+    if requested:
+        return max(1, min(requested, threads))
+    return 2 if threads >= 2 else 1
+
+
+def load_whisper(options: TranscriberOptions = TranscriberOptions(), streams: int | None = None) -> LoadedWhisper:
     """Resolve, place and load the Whisper model once; file analysis and the live
-    engine share this, so both fail with the same one-line errors."""
+    engine share this, so both fail with the same one-line errors.
+
+    `streams` overrides `options.streams` (the live engine asks for one)."""
     resolved = resolve_model(options.model)
     device = resolve_device(options.device)
     compute_type = options.compute_type
     if compute_type == "default":
         compute_type = "float16" if device == "cuda" else "int8"
     threads = options.cpu_threads or available_cpu_count()
+    streams = decoding_streams(options.streams if streams is None else streams, device, threads)
 
     from faster_whisper import WhisperModel
 
     try:
-        model = WhisperModel(resolved.location, device=device, compute_type=compute_type, cpu_threads=threads)
+        model = WhisperModel(
+            resolved.location,
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=max(1, threads // streams),
+            num_workers=streams,
+        )
     except (RuntimeError, ValueError, OSError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         if device == "cuda":
@@ -166,56 +202,109 @@ def load_whisper(options: TranscriberOptions = TranscriberOptions()) -> LoadedWh
             f"could not load model {resolved.name} from {resolved.location} ({message}); "
             "check that the folder holds a complete CTranslate2 Whisper model."
         ) from None
-    return LoadedWhisper(model=model, resolved=resolved, device=device, compute_type=compute_type)
+    return LoadedWhisper(model=model, resolved=resolved, device=device, compute_type=compute_type, streams=streams)
 
 
 class WhisperTranscriber:
-    """faster-whisper behind the `Transcriber` seam; loads its model once (or reuses `loaded`)."""
+    """faster-whisper behind the `Transcriber` seam; loads its model once (or reuses `loaded`).
+
+    Windows are decoded in groups, one batched call per group plus one for
+    the speech it lost (`lost_speech`); with several streams, groups are
+    decoded concurrently, each on its own `BatchedInferencePipeline` over the
+    shared model, and their words still come out in time order.
+    """
 
     def __init__(self, options: TranscriberOptions = TranscriberOptions(), loaded: LoadedWhisper | None = None):
-        self.options = options
         loaded = loaded or load_whisper(options)
+        from faster_whisper import BatchedInferencePipeline
+
+        self._setup(
+            options,
+            model_name=loaded.resolved.name,
+            english_only=loaded.model.model.is_multilingual is False,
+            pipelines=[BatchedInferencePipeline(loaded.model) for _ in range(loaded.streams)],
+        )
         self.resolved: ResolvedModel = loaded.resolved
-        self.model_name = self.resolved.name
         self.device = loaded.device
         self.compute_type = loaded.compute_type
 
-        from faster_whisper import BatchedInferencePipeline
+    @classmethod
+    def over_pipelines(cls, options: TranscriberOptions, pipelines: Sequence, model_name: str = "test") -> WhisperTranscriber:
+        """A transcriber over ready pipelines (one per stream); the seam tests use."""
+        transcriber = object.__new__(cls)
+        transcriber._setup(options, model_name=model_name, english_only=True, pipelines=list(pipelines))
+        return transcriber
 
-        self._model = loaded.model
-        self._pipeline = BatchedInferencePipeline(self._model)
+    def _setup(self, options: TranscriberOptions, model_name: str, english_only: bool, pipelines: list) -> None:
+        self.options = options
+        self.model_name = model_name
+        self.streams = len(pipelines)
+        self._english_only = english_only
+        # A pipeline keeps state between its batches, so each stream borrows one of its own.
+        self._idle_pipelines: queue.SimpleQueue = queue.SimpleQueue()
+        for pipeline in pipelines:
+            self._idle_pipelines.put(pipeline)
 
     def transcribe(self, samples: np.ndarray, speech: Sequence[SpeechSpan]) -> Iterator[RecognisedWord]:
         options = self.options
         windows = group_into_windows(speech, options.window_s, options.split_gap_s)
+        groups = split_into_groups(windows, self.streams)
         pending: list[RecognisedWord] = []
         # Flush all but a short tail, so a loop that crosses a group boundary
         # is still seen whole by the repetition guard.
         tail = options.guards.max_ngram * (options.guards.max_repeats + 1)
-        for first in range(0, len(windows), WINDOWS_PER_GROUP):
-            group = windows[first : first + WINDOWS_PER_GROUP]
-            found = self._decode(samples, group)
-            lost = [span for window, words in zip(group, found) for span in lost_speech(window, words, speech)]
-            words = [word for window_words in found for word in window_words]
-            if lost:
-                again = group_into_windows(lost, options.window_s, options.split_gap_s)
-                words += [word for window_words in self._decode(samples, again) for word in window_words]
-                words.sort(key=lambda word: word.start)
+        for words in self._decoded_groups(samples, groups, speech):
             pending += words
             if len(pending) > 2 * tail:
                 yield from self._guarded(pending[:-tail], keep_tail=pending[-tail:])
                 pending = pending[-tail:]
         yield from self._guarded(pending, keep_tail=[])
 
-    def _decode(self, samples: np.ndarray, windows: Sequence[SpeechSpan]) -> list[list[RecognisedWord]]:
+    def _decoded_groups(self, samples: np.ndarray, groups: list[list[SpeechSpan]], speech: Sequence[SpeechSpan]) -> Iterator[list[RecognisedWord]]:
+        """Each group's words, in order; at most one group per stream is decoded ahead."""
+        if self.streams == 1 or len(groups) == 1:
+            for group in groups:
+                yield self._decode_group(samples, group, speech)
+            return
+        pool = ThreadPoolExecutor(max_workers=self.streams, thread_name_prefix="thinkaloud-asr")
+        try:
+            waiting = iter(groups)
+            running = deque(pool.submit(self._decode_group, samples, group, speech) for group in _take(waiting, self.streams))
+            while running:
+                words = running.popleft().result()
+                following = next(waiting, None)
+                if following is not None:
+                    running.append(pool.submit(self._decode_group, samples, following, speech))
+                yield words
+        finally:
+            # Interrupted or abandoned: do not start more groups.  A group
+            # already decoding cannot be stopped inside CTranslate2; it ends on
+            # its own and its words are dropped.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _decode_group(self, samples: np.ndarray, group: Sequence[SpeechSpan], speech: Sequence[SpeechSpan]) -> list[RecognisedWord]:
+        """A group's words in time order, with the speech it lost decoded again."""
+        pipeline = self._idle_pipelines.get()
+        try:
+            found = self._decode(pipeline, samples, group)
+            lost = [span for window, words in zip(group, found) for span in lost_speech(window, words, speech)]
+            words = [word for window_words in found for word in window_words]
+            if lost:
+                again = group_into_windows(lost, self.options.window_s, self.options.split_gap_s)
+                words += [word for window_words in self._decode(pipeline, samples, again) for word in window_words]
+                words.sort(key=lambda word: word.start)
+            return words
+        finally:
+            self._idle_pipelines.put(pipeline)
+
+    def _decode(self, pipeline, samples: np.ndarray, windows: Sequence[SpeechSpan]) -> list[list[RecognisedWord]]:
         """The words of each window, decoded in one batched call."""
         if not windows:
             return []
         options = self.options
-        english_only = self._model.model.is_multilingual is False
-        segments, _info = self._pipeline.transcribe(
+        segments, _info = pipeline.transcribe(
             samples,
-            language="en" if english_only else None,
+            language="en" if self._english_only else None,
             beam_size=options.beam_size,
             batch_size=options.batch_size,
             word_timestamps=True,
@@ -240,6 +329,20 @@ class WhisperTranscriber:
         for index, word in enumerate(words):
             if index in kept:
                 yield word
+
+
+def split_into_groups(windows: Sequence[SpeechSpan], streams: int, most: int = WINDOWS_PER_GROUP) -> list[list[SpeechSpan]]:
+    """Consecutive windows in groups of at most `most`, as many groups as a
+    multiple of `streams` and of equal size, so that the streams finish together."""
+    if not windows:
+        return []
+    count = streams * math.ceil(len(windows) / (streams * most))
+    size = math.ceil(len(windows) / count)
+    return [list(windows[i : i + size]) for i in range(0, len(windows), size)]
+
+
+def _take(iterator: Iterator, count: int) -> list:
+    return [item for _, item in zip(range(count), iterator)]
 
 
 def lost_speech(window: SpeechSpan, words: Sequence[RecognisedWord], speech: Sequence[SpeechSpan]) -> list[SpeechSpan]:

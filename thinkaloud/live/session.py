@@ -110,7 +110,8 @@ def open_live_session(options: LiveOptions) -> LiveEngine:
 
         source = MicrophoneSource(options.mic)
     try:
-        loaded = load_whisper(options.transcriber)
+        # One buffer is decoded at a time, so one stream with every thread.
+        loaded = load_whisper(options.transcriber, streams=1)
         beam = options.streaming.beam_size or options.transcriber.beam_size
         from faster_whisper import BatchedInferencePipeline
 
