@@ -109,16 +109,36 @@ class TextAnalyzer:
         findings_cues: list[Cue] = []
         tokens_before = 0
         for offset, piece in _pieces(text, limit=100_000):
-            doc = self.nlp.make_doc(piece)
-            doc.user_data[BEFORE_PIECE] = (tokens_before, len(findings_sentences))
-            doc = self.nlp(doc)
+            doc = self._analyse_piece(piece, tokens_before, len(findings_sentences))
             tokens_before += len(doc)
-            base_index = len(findings_sentences)
-            sentences, cues = _read_doc(doc, offset, base_index)
+            sentences, cues = _read_doc(doc, offset, base_index=len(findings_sentences))
             findings_sentences.extend(sentences)
             findings_cues.extend(cues)
         findings_cues.sort(key=lambda c: (c.cue_start, c.kind))
         return TextFindings(tuple(findings_sentences), tuple(findings_cues))
+
+    def find_tail(self, text: str, start: int, tokens_before: int, sentences_before: int) -> TextFindings:
+        """Findings in `text[start:]` alone, analysed as the rest of the transcript.
+
+        `start` must be where a sentence begins; the pipeline is told how many
+        tokens and sentences precede it, so rules about the answer's start
+        behave as in `find`.  Offsets are in `text`; sentence indexes count
+        from the first sentence of the tail.  The live view uses this to keep
+        each pass's cost bounded however long a session runs.
+        """
+        doc = self._analyse_piece(text[start:], tokens_before, sentences_before)
+        sentences, cues = _read_doc(doc, start, base_index=0)
+        cues.sort(key=lambda c: (c.cue_start, c.kind))
+        return TextFindings(tuple(sentences), tuple(cues))
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens the pipeline's tokenizer makes of `text` (cheap: no other pipe runs)."""
+        return len(self.nlp.make_doc(text))
+
+    def _analyse_piece(self, piece: str, tokens_before: int, sentences_before: int) -> Doc:
+        doc = self.nlp.make_doc(piece)
+        doc.user_data[BEFORE_PIECE] = (tokens_before, sentences_before)
+        return self.nlp(doc)
 
 
 def _pieces(text: str, limit: int) -> Iterable[tuple[int, str]]:
