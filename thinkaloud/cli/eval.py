@@ -17,7 +17,7 @@ from thinkaloud.errors import ExitCode, InputError
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "corpus"
 DEFAULT_AUDIO = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_audio"
-SPLITS = ("heldout", "dev", "train", "train2")
+SPLITS = ("heldout", "dev", "train", "train2", "train3", "train4")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
