@@ -3,7 +3,7 @@ accuracy fails here rather than in a user's rehearsal.
 
 The held-out split is scored, never tuned on (see tests/data/corpus/README.md);
 the floors sit a little under the figures `thinkaloud eval` printed when they
-were set (macro F1 0.84, abrupt jumps 1.00 on 6 labels), to leave room for
+were set (macro F1 0.86, abrupt jumps 1.00 on 6 labels), to leave room for
 harmless changes, not for regressions.
 """
 
@@ -25,7 +25,7 @@ def heldout_scores(text_analyzer):
 
 
 def test_structure_detection_on_the_heldout_split_keeps_its_floor(heldout_scores):
-    assert heldout_scores.macro_f1 >= 0.82, {k: round(heldout_scores.per_kind[k].f1, 2) for k in STRUCTURE_KINDS}
+    assert heldout_scores.macro_f1 >= 0.84, {k: round(heldout_scores.per_kind[k].f1, 2) for k in STRUCTURE_KINDS}
     assert min(heldout_scores.per_kind[k].f1 for k in STRUCTURE_KINDS) >= 0.55
 
 
