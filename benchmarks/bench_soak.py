@@ -10,9 +10,10 @@ data home, samples the process's resident memory every second from
   of the run, at least 30 s: models loaded, buffers at their working size):
   lowest, highest, and the growth from the warm-up level, per fifth of the
   run; then the peak while the finished take is analysed for its report;
-- the lag between audio received and audio decoded: largest, and per fifth
-  (bounded means it does not climb fifth by fifth), and how much audio the
-  decoder skipped to keep up;
+- the lag between audio received and audio decoded: largest, and the largest
+  and the mean per fifth (bounded means it does not climb fifth by fifth);
+  the mean time of a decode per fifth (a pass that grew with the session
+  would show here); and how much audio the decoder skipped to keep up;
 - capture overflows and dropped blocks;
 - the saved take's audio length against the input's.
 
@@ -87,12 +88,29 @@ def wav_seconds(path: Path) -> float:
         return audio.getnframes() / audio.getframerate()
 
 
-def fifths(values: list[float]) -> list[float]:
-    """The largest value in each fifth of a series."""
+def fifths(values: list[float], summary=max) -> list[float]:
+    """`summary` (the largest, by default) of each fifth of a series."""
     if not values:
         return []
     size = max(1, -(-len(values) // 5))
-    return [max(values[i : i + size]) for i in range(0, len(values), size)]
+    return [summary(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def decode_seconds_per_fifth(stats: list[dict]) -> list[float]:
+    """Mean time of one decode in each fifth of the run, from the running totals in the stats."""
+    totals = [(s["decodes"], s["decodes"] * s["mean_decode_s"]) for s in stats]
+    size = max(1, -(-len(totals) // 5))
+    means, previous = [], (0, 0.0)
+    for i in range(0, len(totals), size):
+        last = totals[min(i + size, len(totals)) - 1]
+        decodes, seconds = last[0] - previous[0], last[1] - previous[1]
+        means.append(seconds / decodes if decodes else float("nan"))
+        previous = last
+    return means
 
 
 def main() -> int:
@@ -147,8 +165,11 @@ def main() -> int:
               f"(target within 50); highest per fifth: " + ", ".join(f"{mb:.0f}" for mb in fifths(after_warm_up)))
     if finalizing:
         print(f"               then {len(finalizing)} s analysing the whole take for its report: peak {max(finalizing):.0f} MB")
-    print(f"lag            max {final['max_lag_s']:.2f} s; per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags)))
-    print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s; skipped {final['skipped_s']:.0f} s of audio to keep up")
+    print(f"lag            max {final['max_lag_s']:.2f} s; per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags))
+          + "; mean per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags, mean)))
+    print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s (per fifth: "
+          + ", ".join(f"{s:.2f}" for s in decode_seconds_per_fifth(stats))
+          + f"); skipped {final['skipped_s']:.0f} s of audio to keep up")
     print(f"capture        {final['overflows']} overflows, {final['dropped_blocks']} dropped blocks")
     print(f"saved audio    {saved_s:.2f} s of {input_s:.2f} s input (difference {saved_s - input_s:+.3f} s)")
     return 0

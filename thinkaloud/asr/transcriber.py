@@ -277,9 +277,12 @@ class WhisperTranscriber:
                     running.append(pool.submit(self._decode_group, samples, following, speech))
                 yield words
         finally:
-            # Interrupted or abandoned: do not start more groups.  A group
-            # already decoding cannot be stopped inside CTranslate2; it ends on
-            # its own and its words are dropped.
+            # Interrupted or abandoned: start no more groups.  A group already
+            # decoding cannot be stopped inside CTranslate2; it ends on its own
+            # and its words are dropped.  (The pool's threads are joined at
+            # exit, so Ctrl+C waits for it, a few seconds, as a single stream
+            # waits for its batch.  Daemon threads would not wait, but
+            # CTranslate2 aborts the process when torn down mid-decode.)
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _decode_group(self, samples: np.ndarray, group: Sequence[SpeechSpan], speech: Sequence[SpeechSpan]) -> list[RecognisedWord]:
