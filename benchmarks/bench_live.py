@@ -24,6 +24,7 @@ figures so that a busy run can be recognised.
     .venv/bin/python benchmarks/bench_live.py                      # samples/weak_answer.wav
     .venv/bin/python benchmarks/bench_live.py --minutes 10         # both samples looped to 10 min
     .venv/bin/python benchmarks/bench_live.py --source FILE --reference FILE.txt
+    .venv/bin/python benchmarks/bench_live.py --minutes 10 --decode-every 1   # later but steadier words
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def looped_recording(minutes: float, folder: Path) -> tuple[Path, str]:
     return path, " ".join(scripts)
 
 
-def run_live(source: Path, events: Path, speed: float, home: Path, question: str | None) -> dict:
+def run_live(source: Path, events: Path, speed: float, home: Path, question: str | None, decode_every: float | None) -> dict:
     command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source), "--events", str(events)]
+    if decode_every is not None:
+        command += ["--decode-every", f"{decode_every:g}"]
     if question:
         command += ["--question", question]
     if speed != 1:
@@ -139,6 +142,7 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--keep-events", type=Path, help="copy the event log here")
     parser.add_argument("--question", help="the question answered (default: from the sample's .expected.json)")
+    parser.add_argument("--decode-every", type=float, help="passed to live --decode-every (default: live's own, 0.5 s)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="thinkaloud-bench-") as scratch:
@@ -155,7 +159,7 @@ def main() -> None:
         if question is None:  # the samples say which question they answer
             expected = (SAMPLES / "weak_answer.expected.json") if args.minutes else source.with_suffix(".expected.json")
             question = json.loads(expected.read_text(encoding="utf-8"))["question"] if expected.is_file() else None
-        live = run_live(source, events_path, args.speed, scratch_dir / "home", question)
+        live = run_live(source, events_path, args.speed, scratch_dir / "home", question, args.decode_every)
         load_after = os.getloadavg()
         events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
         if args.keep_events:

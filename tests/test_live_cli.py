@@ -33,6 +33,8 @@ SAMPLE = REPO / "samples" / "weak_answer.wav"
         (["live", "--no-tui", "--speed", "2"], ExitCode.USAGE, "--speed only applies to --source"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--mic", "1"], ExitCode.USAGE, "not allowed with argument"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--speed", "0"], ExitCode.USAGE, "--speed must be above 0"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--decode-every", "0"], ExitCode.USAGE, "--decode-every must be between"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--decode-every", "soon"], ExitCode.USAGE, "--decode-every must be a number"),
         (["live", "--no-tui", "--source", "missing.wav"], ExitCode.INPUT, "does not exist"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--events", "no/such/dir/e.jsonl"], ExitCode.OUTPUT, "does not exist"),
     ],
@@ -102,3 +104,14 @@ def test_no_tui_output_is_plain_lines_in_order():
     ]
     warnings = err.getvalue()
     assert "5.0 s of audio was skipped" in warnings and "2 overflows, 1 dropped blocks" in warnings
+
+
+def test_decode_every_sets_how_much_new_speech_each_live_decode_waits_for():
+    import argparse
+
+    from thinkaloud.cli.live import add_arguments, options_from_args
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert options_from_args(parser.parse_args(["--source", str(SAMPLE)])).streaming.min_chunk_s == 0.5
+    assert options_from_args(parser.parse_args(["--source", str(SAMPLE), "--decode-every", "1"])).streaming.min_chunk_s == 1.0

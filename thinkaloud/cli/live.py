@@ -35,6 +35,16 @@ def speed_value(value: str) -> float:
     return speed
 
 
+def decode_every_value(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--decode-every must be a number of seconds such as 0.5 or 1, not '{value}'") from None
+    if not 0.2 <= seconds <= 3:
+        raise argparse.ArgumentTypeError(f"--decode-every must be between 0.2 and 3 seconds, not '{value}'")
+    return seconds
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--source", type=Path, metavar="FILE", help="play a recording through the live engine instead of the microphone")
@@ -44,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", type=Path, metavar="PATH", help="also write every event as one JSON object per line to PATH")
     parser.add_argument("--question", metavar="TEXT", help="the question you are answering (text, or a question bank id such as ml-churn; kept with the session)")
     parser.add_argument("--random-question", nargs="?", const="", metavar="TOPIC", help="answer a random question from the bank ('thinkaloud questions' lists them), optionally from one TOPIC")
+    parser.add_argument(
+        "--decode-every", type=decode_every_value, default=0.5, metavar="SECONDS",
+        help="new speech needed before the live transcript is decoded again (default 0.5); "
+        "1 shows words about half a second later, with fewer recognition errors",
+    )
     add_model_arguments(parser)
     parser.add_argument("--no-save", action="store_true", help="keep nothing on disk: no audio, no report, no session")
 
@@ -53,6 +68,7 @@ def options_from_args(args: argparse.Namespace, config=None):
     from thinkaloud.asr.transcriber import TranscriberOptions
     from thinkaloud.config import given, load_config
     from thinkaloud.live.session import LiveOptions
+    from thinkaloud.live.streaming import StreamingOptions
     from thinkaloud.questions import choose_question
 
     if args.speed != 1.0 and args.source is None:
@@ -72,6 +88,7 @@ def options_from_args(args: argparse.Namespace, config=None):
             device=str(pick(args.device, config.device)),
             cpu_threads=int(pick(args.threads, config.threads)),
         ),
+        streaming=StreamingOptions(min_chunk_s=getattr(args, "decode_every", StreamingOptions.min_chunk_s)),
         save=not args.no_save,
         events_path=args.events,
         detectors=config.detector_options(),
