@@ -3,22 +3,20 @@ held-out figures measure sentences no detector or model was built on."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
+
+from thinkaloud.evaluation.detection import load_answers, load_traps
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 
 
 def corpus_sentences(path: Path) -> list[str]:
-    sentences = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        texts = [s["text"] for s in entry["sentences"]] if "sentences" in entry else [entry["text"]]
-        sentences += [" ".join(text.lower().split()) for text in texts]
-    return sentences
+    if path.name == "traps.jsonl":
+        texts = [trap.text for trap in load_traps(path)]
+    else:
+        texts = [sentence.text for answer in load_answers(path) for sentence in answer.sentences]
+    return [" ".join(text.lower().split()) for text in texts]
 
 
 def test_no_sentence_appears_twice_in_the_corpus_or_in_two_splits():
