@@ -117,6 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0, help="length of the generated recording (default: 30)")
     parser.add_argument("--speed", type=float, default=4.0, help="playback speed (default: 4)")
+    parser.add_argument("--keep-events", type=Path, help="copy the event log here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="thinkaloud-soak-") as scratch:
@@ -142,6 +143,8 @@ def main() -> int:
             print(f"live failed ({process.returncode}): {errors.strip()[-800:]}", file=sys.stderr)
             return 1
         events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
+        if args.keep_events:
+            args.keep_events.write_text(events_path.read_text(encoding="utf-8"), encoding="utf-8")
         finished = next(e for e in events if e["type"] == "finished")
         saved_s = wav_seconds(Path(finished["audio_path"]))
 
@@ -170,7 +173,9 @@ def main() -> int:
     print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s (per fifth: "
           + ", ".join(f"{s:.2f}" for s in decode_seconds_per_fifth(stats))
           + f"); skipped {final['skipped_s']:.0f} s of audio to keep up")
-    print(f"capture        {final['overflows']} overflows, {final['dropped_blocks']} dropped blocks")
+    print(f"capture        {final['overflows']} overflows, {final['dropped_blocks']} dropped blocks"
+          + (" (by the end of each fifth: " + ", ".join(str(int(d)) for d in fifths([s["dropped_blocks"] for s in stats])) + ")"
+             if final["dropped_blocks"] else ""))
     print(f"saved audio    {saved_s:.2f} s of {input_s:.2f} s input (difference {saved_s - input_s:+.3f} s)")
     return 0
 

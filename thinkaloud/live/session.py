@@ -45,8 +45,13 @@ from thinkaloud.types import Report
 
 MAX_SPEED = 20.0
 STATS_EVERY_S = 5.0
-#: Capture queue size: about ten seconds of 50 ms blocks before anything is dropped.
-QUEUE_BLOCKS = 200
+#: Capture queue size: a minute of 50 ms blocks before anything is dropped
+#: (at most ~11 MB at 48 kHz).  The engine normally drains it within a block;
+#: it is deep for the moments the whole process stops running (a busy or
+#: throttled machine): a source paced on the clock then delivers everything it
+#: owes at once.  Ten seconds was not enough for a 30-minute soak at 4×, where
+#: it lost 96 s of a take in one run and nothing in the next.
+QUEUE_BLOCKS = 1200
 
 
 @dataclass(frozen=True, slots=True)
