@@ -415,3 +415,17 @@ def test_ctrl_c_in_live_saves_the_take_as_complete(tmp_path, isolated_home):
     assert len(rows) == 1 and rows[0]["status"] == "complete" and rows[0]["words"] > 0
     assert 10.0 <= rows[0]["duration_s"] < SAMPLE_S - 5.0  # stopped mid-take, not played to the end
     assert Path(rows[0]["report"]).is_file()
+
+
+def test_a_killed_recorder_not_yet_reaped_counts_as_gone():
+    from thinkaloud.sessions.layout import process_alive, process_start_token
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    token = process_start_token(child.pid)
+    # Wait for it to exit but leave it unreaped: a zombie, which kill(pid, 0) still reaches.
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    try:
+        assert not process_alive(child.pid, token)
+    finally:
+        child.wait()
+    assert process_alive(os.getpid(), process_start_token(os.getpid()))

@@ -165,7 +165,18 @@ def process_alive(pid: int, start_token: str | None = None) -> bool:
         current = process_start_token(pid)
         if current is not None and current != start_token:
             return False  # the pid now belongs to another process
-    return True
+    # A killed process stays a zombie until its parent reaps it, and a zombie
+    # still answers kill(pid, 0); it will never write to the take again.
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (not Linux), or gone this instant: kill() already answered
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return bool(fields) and fields[0] in ("Z", "X")
 
 
 def effective_status(meta: SessionMeta, folder: Path, now: float | None = None) -> SessionStatus:
