@@ -54,7 +54,6 @@ class LiveTranscript:
         self._tokens_before_window = 0
         self._sentences_before_window = 0
         self._window_sentence_starts: list[int] = []
-        self._word_ends: list[int] = []
 
     @property
     def words(self) -> list[Word]:
@@ -69,7 +68,6 @@ class LiveTranscript:
             placed = self._builder.add(word.raw_text, word.start, word.end, word.probability)
             if placed is not None:
                 self.raw_words.append(word)
-                self._word_ends.append(placed.char_end)
                 added.append(placed)
                 if placed.text.endswith(_SENTENCE_END):
                     self._closed_chars = placed.char_end
@@ -103,7 +101,7 @@ class LiveTranscript:
         self._window_sentence_starts = [sentence.char_start for sentence in findings.sentences]
         # Signals ending before the tail can never be found again.
         self._reported = [seen for seen in self._reported if seen.char_end is None or seen.char_end > self._window_start]
-        first_word = bisect.bisect_right(self._word_ends, self._window_start)
+        first_word = bisect.bisect_right(self._builder.words, self._window_start, key=lambda word: word.char_end)
         clock = WordClock(self._builder.words[first_word:])
         return text_signals(findings, timed_sentences(findings, clock), clock)
 

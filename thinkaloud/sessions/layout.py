@@ -141,15 +141,20 @@ def session_dirs(root: Path | None = None) -> list[Path]:
 # --- is the recorder still alive? ------------------------------------------
 
 
-def process_start_token(pid: int) -> str | None:
-    """Something that changes when a pid is reused: the process's start time (Linux), else None."""
+def _proc_stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (field 3, the state, first); None without /proc."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # Field 22 (starttime) follows the command name, which may itself hold spaces.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
+    # The command name is in parentheses and may itself hold spaces or ")".
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def process_start_token(pid: int) -> str | None:
+    """Something that changes when a pid is reused: the process's start time (Linux), else None."""
+    fields = _proc_stat_fields(pid)
+    return fields[19] if fields is not None and len(fields) > 19 else None  # field 22, starttime
 
 
 def process_alive(pid: int, start_token: str | None = None) -> bool:
@@ -171,11 +176,8 @@ def process_alive(pid: int, start_token: str | None = None) -> bool:
 
 
 def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False  # no /proc (not Linux), or gone this instant: kill() already answered
-    fields = stat[stat.rfind(")") + 2 :].split()
+    # No /proc (not Linux), or gone this instant: kill() has already answered.
+    fields = _proc_stat_fields(pid)
     return bool(fields) and fields[0] in ("Z", "X")
 
 
