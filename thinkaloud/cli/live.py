@@ -88,7 +88,7 @@ def options_from_args(args: argparse.Namespace, config=None):
             device=str(pick(args.device, config.device)),
             cpu_threads=int(pick(args.threads, config.threads)),
         ),
-        streaming=StreamingOptions(min_chunk_s=getattr(args, "decode_every", StreamingOptions.min_chunk_s)),
+        streaming=StreamingOptions(min_chunk_s=args.decode_every),
         save=not args.no_save,
         events_path=args.events,
         detectors=config.detector_options(),
