@@ -23,8 +23,9 @@ figures so that a busy run can be recognised.
 
     .venv/bin/python benchmarks/bench_live.py                      # samples/weak_answer.wav
     .venv/bin/python benchmarks/bench_live.py --minutes 10         # both samples looped to 10 min
+    .venv/bin/python benchmarks/bench_live.py --minutes 10 --material eval-audio   # ten held-out answers, no repeats
     .venv/bin/python benchmarks/bench_live.py --source FILE --reference FILE.txt
-    .venv/bin/python benchmarks/bench_live.py --minutes 10 --decode-every 1   # later but steadier words
+    .venv/bin/python benchmarks/bench_live.py --minutes 10 --settle 0.5   # sooner but less settled words
 """
 
 from __future__ import annotations
@@ -57,22 +58,40 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def looped_recording(minutes: float, folder: Path) -> tuple[Path, str]:
-    """The two samples (and their scripts) repeated, 2 s apart, to at least `minutes`."""
+EVAL_AUDIO = REPO / "tests" / "data" / "eval_audio"
+
+
+def sample_pieces() -> list[tuple[Path, str]]:
+    """The two bundled samples: two answers to one question, in one voice."""
+    return [(SAMPLES / f"{name}.wav", (SAMPLES / f"{name}.txt").read_text(encoding="utf-8").strip()) for name in ("strong_answer", "weak_answer")]
+
+
+def eval_audio_pieces() -> list[tuple[Path, str]]:
+    """The held-out answers spoken for `thinkaloud eval --audio`: twenty questions, ~25 min, none repeated.
+
+    Only measured here, never tuned on: they are the held-out split.
+    """
+    manifest = [json.loads(line) for line in (EVAL_AUDIO / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(EVAL_AUDIO / answer["audio"], " ".join(s["text"] for s in answer["sentences"])) for answer in manifest]
+
+
+def joined_recording(minutes: float, pieces: list[tuple[Path, str]], folder: Path) -> tuple[Path, str]:
+    """`pieces` (recordings and their scripts) in turn, 2 s apart, repeated if need be, to at least `minutes`."""
     from thinkaloud.audio.decode import load_audio
 
     parts, scripts = [], []
-    pieces = [SAMPLES / "strong_answer.wav", SAMPLES / "weak_answer.wav"]
     gap = np.zeros(32000, dtype=np.float32)
     total = 0.0
     while total < minutes * 60:
-        for piece in pieces:
+        for piece, script in pieces:
             clip = load_audio(piece).samples
             parts += [clip, gap]
-            scripts.append(piece.with_suffix(".txt").read_text(encoding="utf-8").strip())
+            scripts.append(script)
             total += (len(clip) + len(gap)) / 16000
+            if total >= minutes * 60:
+                break
     audio = np.concatenate(parts)
-    path = folder / f"looped_{minutes:g}min.wav"
+    path = folder / f"joined_{minutes:g}min.wav"
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -81,10 +100,8 @@ def looped_recording(minutes: float, folder: Path) -> tuple[Path, str]:
     return path, " ".join(scripts)
 
 
-def run_live(source: Path, events: Path, speed: float, home: Path, question: str | None, decode_every: float | None) -> dict:
-    command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source), "--events", str(events)]
-    if decode_every is not None:
-        command += ["--decode-every", f"{decode_every:g}"]
+def run_live(source: Path, events: Path, speed: float, home: Path, question: str | None, tuning: list[str]) -> dict:
+    command = [sys.executable, "-m", "thinkaloud", "live", "--no-tui", "--source", str(source), "--events", str(events), *tuning]
     if question:
         command += ["--question", question]
     if speed != 1:
@@ -138,17 +155,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=SAMPLES / "weak_answer.wav")
     parser.add_argument("--reference", type=Path, help="reference script (default: the source with .txt, if any)")
-    parser.add_argument("--minutes", type=float, help="loop both samples into a recording this long and use that")
+    parser.add_argument("--minutes", type=float, help="join recordings (see --material) into one this long and use that")
+    parser.add_argument(
+        "--material",
+        choices=("samples", "eval-audio"),
+        default="samples",
+        help="with --minutes: loop the two bundled samples (one question; the same 273 words again and again), "
+        "or join the held-out answers of tests/data/eval_audio (many questions, no word repeated); default: samples",
+    )
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--keep-events", type=Path, help="copy the event log here")
     parser.add_argument("--question", help="the question answered (default: from the sample's .expected.json)")
-    parser.add_argument("--decode-every", type=float, help="passed to live --decode-every (default: live's own, 0.5 s)")
+    parser.add_argument("--decode-every", type=float, help="passed to live --decode-every (default: live's own)")
+    parser.add_argument("--settle", type=float, help="passed to live --settle (default: live's own)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="thinkaloud-bench-") as scratch:
         scratch_dir = Path(scratch)
         if args.minutes:
-            source, reference = looped_recording(args.minutes, scratch_dir)
+            pieces = sample_pieces() if args.material == "samples" else eval_audio_pieces()
+            source, reference = joined_recording(args.minutes, pieces, scratch_dir)
         else:
             source = args.source
             ref_path = args.reference or source.with_suffix(".txt")
@@ -156,10 +182,11 @@ def main() -> None:
         events_path = scratch_dir / "events.jsonl"
         load_before = os.getloadavg()
         question = args.question
-        if question is None:  # the samples say which question they answer
+        if question is None and not (args.minutes and args.material == "eval-audio"):  # the samples say which question they answer
             expected = (SAMPLES / "weak_answer.expected.json") if args.minutes else source.with_suffix(".expected.json")
             question = json.loads(expected.read_text(encoding="utf-8"))["question"] if expected.is_file() else None
-        live = run_live(source, events_path, args.speed, scratch_dir / "home", question, args.decode_every)
+        tuning = [f"--{flag}={value:g}" for flag, value in (("decode-every", args.decode_every), ("settle", args.settle)) if value is not None]
+        live = run_live(source, events_path, args.speed, scratch_dir / "home", question, tuning)
         load_after = os.getloadavg()
         events = [json.loads(line) for line in events_path.read_text(encoding="utf-8").splitlines()]
         if args.keep_events:

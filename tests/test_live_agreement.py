@@ -76,6 +76,17 @@ def test_a_word_is_committed_only_when_two_decodes_agree():
     assert [x.text for x in policy.tentative] == ["the", "quest"]
 
 
+def test_agreed_words_wait_until_the_confirming_decode_heard_enough_after_them():
+    policy = LocalAgreement()
+    policy.insert([w("at", 0.0, 0.2), w("login", 0.3, 0.7)])
+    policy.flush(settled_until=-0.3)
+    policy.insert([w("at", 0.0, 0.2), w("login", 0.3, 0.7), w("time", 0.8, 1.0)])
+    assert [x.text for x in policy.flush(settled_until=0.5)] == ["at"]  # "login" ends after 0.5
+    assert [x.text for x in policy.tentative] == ["login", "time"]
+    policy.insert([w("at", 0.0, 0.2), w("login", 0.3, 0.7), w("time", 0.8, 1.0), w("only", 1.1, 1.4)])
+    assert [x.text for x in policy.flush(settled_until=1.0)] == ["login", "time"]
+
+
 def test_agreement_ignores_case_and_punctuation_and_keeps_the_newer_spelling():
     policy = LocalAgreement()
     policy.insert([w("would", 0.0, 0.3), w("like", 0.4, 0.6)])
@@ -131,6 +142,22 @@ def test_words_commit_after_a_second_decode_and_the_tail_at_utterance_end():
     committed += [x.text for x in end.committed]
     assert committed == [t for t, _, _ in SCRIPT]
     assert end.utterance_ended and end.tentative == ()
+
+
+def test_no_word_is_committed_before_the_decoder_heard_settle_s_of_audio_after_it():
+    decoder = ScriptedDecoder(SCRIPT, settle_s=0.0)  # never mishears: agreement alone would commit at once
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.3, settle_s=1.0))
+    position, committed = 0.0, []
+    while position < 2.9:
+        feed(recognizer, position, 0.3)
+        position += 0.3
+        update = recognizer.step()
+        assert all(word.end <= position - 1.0 + 1e-9 for word in update.committed)
+        committed += update.committed
+    script = [t for t, _, _ in SCRIPT]
+    assert 0 < len(committed) < len(script) and [x.text for x in committed] == script[: len(committed)]
+    rest = recognizer.end_utterance(speech_end_s=2.9).committed
+    assert [x.text for x in committed + list(rest)] == script
 
 
 def test_utterance_end_needs_no_extra_decode_when_the_last_one_saw_all_speech():

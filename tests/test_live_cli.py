@@ -35,6 +35,7 @@ SAMPLE = REPO / "samples" / "weak_answer.wav"
         (["live", "--no-tui", "--source", str(SAMPLE), "--speed", "0"], ExitCode.USAGE, "--speed must be above 0"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--decode-every", "0"], ExitCode.USAGE, "--decode-every must be between"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--decode-every", "soon"], ExitCode.USAGE, "--decode-every must be a number"),
+        (["live", "--no-tui", "--source", str(SAMPLE), "--settle", "-1"], ExitCode.USAGE, "--settle must be between"),
         (["live", "--no-tui", "--source", "missing.wav"], ExitCode.INPUT, "does not exist"),
         (["live", "--no-tui", "--source", str(SAMPLE), "--events", "no/such/dir/e.jsonl"], ExitCode.OUTPUT, "does not exist"),
     ],
@@ -106,12 +107,19 @@ def test_no_tui_output_is_plain_lines_in_order():
     assert "5.0 s of audio was skipped" in warnings and "2 overflows, 1 dropped blocks" in warnings
 
 
-def test_decode_every_sets_how_much_new_speech_each_live_decode_waits_for():
+def test_settle_and_decode_every_tune_the_live_recogniser_and_the_help_quotes_its_defaults():
     import argparse
 
     from thinkaloud.cli.live import add_arguments, options_from_args
+    from thinkaloud.live.streaming import StreamingOptions
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    assert options_from_args(parser.parse_args(["--source", str(SAMPLE)])).streaming.min_chunk_s == 0.5
-    assert options_from_args(parser.parse_args(["--source", str(SAMPLE), "--decode-every", "1"])).streaming.min_chunk_s == 1.0
+    defaults = StreamingOptions()
+    streaming = options_from_args(parser.parse_args(["--source", str(SAMPLE)])).streaming
+    assert (streaming.min_chunk_s, streaming.settle_s) == (defaults.min_chunk_s, defaults.settle_s)
+    tuned = options_from_args(parser.parse_args(["--source", str(SAMPLE), "--decode-every", "1", "--settle", "0.5"])).streaming
+    assert (tuned.min_chunk_s, tuned.settle_s) == (1.0, 0.5)
+    help_text = " ".join(parser.format_help().split())
+    assert f"committed (default {defaults.settle_s:g})" in help_text
+    assert f"again (default {defaults.min_chunk_s:g})" in help_text

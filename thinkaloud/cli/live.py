@@ -35,14 +35,19 @@ def speed_value(value: str) -> float:
     return speed
 
 
-def decode_every_value(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--decode-every must be a number of seconds such as 0.5 or 1, not '{value}'") from None
-    if not 0.2 <= seconds <= 3:
-        raise argparse.ArgumentTypeError(f"--decode-every must be between 0.2 and 3 seconds, not '{value}'")
-    return seconds
+def seconds_between(flag: str, low: float, high: float, examples: str):
+    """An argparse type: a number of seconds from `low` to `high`, refused in one line otherwise."""
+
+    def parse(value: str) -> float:
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number of seconds such as {examples}, not '{value}'") from None
+        if not low <= seconds <= high:
+            raise argparse.ArgumentTypeError(f"{flag} must be between {low:g} and {high:g} seconds, not '{value}'")
+        return seconds
+
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,12 +60,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--question", metavar="TEXT", help="the question you are answering (text, or a question bank id such as ml-churn; kept with the session)")
     parser.add_argument("--random-question", nargs="?", const="", metavar="TOPIC", help="answer a random question from the bank ('thinkaloud questions' lists them), optionally from one TOPIC")
     parser.add_argument(
-        "--decode-every", type=decode_every_value, default=0.5, metavar="SECONDS",
-        help="new speech needed before the live transcript is decoded again (default 0.5); "
-        "1 shows words about half a second later, with fewer recognition errors",
+        "--settle", type=seconds_between("--settle", 0, 3, "1 or 0.5"), metavar="SECONDS",
+        help="audio a word must be followed by before it is committed (default 1); "
+        "lower shows words sooner, with more recognition errors",
+    )
+    parser.add_argument(
+        "--decode-every", type=seconds_between("--decode-every", 0.2, 3, "0.3 or 1"), metavar="SECONDS",
+        help="new speech needed before the live transcript is decoded again (default 0.3); higher uses less CPU",
     )
     add_model_arguments(parser)
     parser.add_argument("--no-save", action="store_true", help="keep nothing on disk: no audio, no report, no session")
+
+
+def streaming_options(args: argparse.Namespace):
+    """`StreamingOptions` with the flags given; the dataclass holds the defaults the help quotes."""
+    from dataclasses import replace
+
+    from thinkaloud.live.streaming import StreamingOptions
+
+    given_flags = {"min_chunk_s": args.decode_every, "settle_s": args.settle}
+    return replace(StreamingOptions(), **{name: value for name, value in given_flags.items() if value is not None})
 
 
 def options_from_args(args: argparse.Namespace, config=None):
@@ -68,7 +87,6 @@ def options_from_args(args: argparse.Namespace, config=None):
     from thinkaloud.asr.transcriber import TranscriberOptions
     from thinkaloud.config import given, load_config
     from thinkaloud.live.session import LiveOptions
-    from thinkaloud.live.streaming import StreamingOptions
     from thinkaloud.questions import choose_question
 
     if args.speed != 1.0 and args.source is None:
@@ -88,7 +106,7 @@ def options_from_args(args: argparse.Namespace, config=None):
             device=str(pick(args.device, config.device)),
             cpu_threads=int(pick(args.threads, config.threads)),
         ),
-        streaming=StreamingOptions(min_chunk_s=args.decode_every),
+        streaming=streaming_options(args),
         save=not args.no_save,
         events_path=args.events,
         detectors=config.detector_options(),

@@ -3,9 +3,13 @@
 The recogniser re-decodes a growing buffer again and again; its guess about
 the last second of audio keeps changing.  A word is committed once two
 successive decodes agree on it (the longest common prefix of their words
-after what is already committed); the rest stays tentative.  At the end of an
-utterance the tentative tail is committed as it stands, because no further
-decode will ever see more of it.
+after what is already committed) and the later decode heard enough audio
+after it; the rest stays tentative.  The second condition is ours: tiny.en
+agrees with itself on a word it guessed from too little of what follows
+("that login" for "at login", "incursors" for "and cursors"), so a decode
+that has heard only half a second past a word is no confirmation of it.  At
+the end of an utterance the tentative tail is committed as it stands,
+because no further decode will ever see more of it.
 
 Words are compared by their normalised spelling, so "would," and "would"
 agree; the newer spelling (decoded with more context) is the one committed.
@@ -73,11 +77,12 @@ class LocalAgreement:
                     break
         self._current = fresh
 
-    def flush(self) -> list[StreamWord]:
-        """Commit the words the last two hypotheses agree on; returns them."""
+    def flush(self, settled_until: float = float("inf")) -> list[StreamWord]:
+        """Commit the words the last two hypotheses agree on and that end by
+        `settled_until` (audio time); returns them."""
         agreed: list[StreamWord] = []
         for new, old in zip(self._current, self._previous):
-            if new.key != old.key:
+            if new.key != old.key or new.end > settled_until:
                 break
             agreed.append(new)
         self._previous = self._current[len(agreed) :]

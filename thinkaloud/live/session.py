@@ -118,11 +118,10 @@ def open_live_session(options: LiveOptions) -> LiveEngine:
         # One buffer is decoded at a time, so one stream with every thread.
         loaded = load_whisper(options.transcriber, streams=1)
         beam = options.streaming.beam_size or options.transcriber.beam_size
-        from faster_whisper import BatchedInferencePipeline
+        from thinkaloud.asr.short_window import EncoderWindow, ShortWindowPipeline
 
-        decoder = WhisperBufferDecoder(
-            BatchedInferencePipeline(loaded.model), loaded.resolved.name, beam_size=beam, guards=options.transcriber.guards
-        )
+        pipeline = ShortWindowPipeline(loaded.model, EncoderWindow(min_s=options.streaming.min_window_s))
+        decoder = WhisperBufferDecoder(pipeline, loaded.resolved.name, beam_size=beam, guards=options.transcriber.guards)
         recovery = WhisperTranscriber(options.transcriber, loaded=loaded)
         text_analyzer = TextAnalyzer(options.detectors or DetectorOptions())
     except BaseException:

@@ -7,7 +7,8 @@ invented text.  `StreamingRecognizer` keeps the current utterance's audio in a
 buffer and decodes it whenever `min_chunk_s` of new audio has arrived:
 
 - the LocalAgreement-2 policy (`live.agreement`) decides which words are
-  committed and which stay tentative;
+  committed and which stay tentative, and a word is only committed once the
+  decode confirming it heard `settle_s` of audio after it;
 - committed text from before the buffer is the decoder's prompt;
 - once the buffer is longer than `trim_after_s` it is cut at the end of the
   last committed sentence (or, past `max_buffer_s`, of the last committed
@@ -45,13 +46,22 @@ class StreamingOptions:
 
     Attributes:
       min_chunk_s: new audio needed before the buffer is decoded again
-        (`live --decode-every`).  Each decode of tiny.en costs ~0.5-0.6 s on
-        two cores whatever the buffer length (Whisper always encodes 30 s), so
-        at 0.5 the recogniser decodes back to back.  A word is committed when
-        two decodes agree on it, so this is also how much audio after a word
-        the second decode has heard: on the looped samples (3.8 min, 2 cores)
-        0.5 gave committed-word latency p50 1.33 s and live WER 3.1 points
-        over offline, 1.0 gave 1.88 s and 1.5 points.
+        (`live --decode-every`).  A decode of a few seconds of tiny.en costs
+        ~0.27 s on two cores (with the encoder's short window, see
+        `min_window_s`), so at 0.3 the recogniser decodes almost back to back
+        and a word waits at most ~0.3 s past `settle_s` for its confirmation.
+      settle_s: a word is committed when two successive decodes agree on it
+        and the later one heard at least this much audio after it.  Agreement
+        alone, with decodes half a second apart, committed tiny.en's guesses
+        from too little context.  On ten held-out answers (10.6 min at real
+        time, `bench_live.py --minutes 10 --material eval-audio`) live WER
+        over offline went from +4.0 points at 0 (decoding every 0.5 s) to
+        +2.7 at 1.0 (every 0.3 s), and committed-word latency p50 from 1.00
+        to 1.49 s: each 0.1 s here adds about that much latency.
+      min_window_s: the shortest window Whisper's encoder sees; a buffer is
+        encoded with this much, or itself plus a second rounded up to 5 s,
+        instead of Whisper's 30 s (`asr.short_window`).  That halves the cost
+        of a decode with the same words; 30 turns it off.
       utterance_gap_s: quiet that ends an utterance (its tail is committed).
       preroll_s: audio kept from before the detector heard speech start.
       trim_after_s: a buffer longer than this is cut at a committed sentence end.
@@ -67,7 +77,9 @@ class StreamingOptions:
         only a decode that heard all of the speech (and its padding) is final.
     """
 
-    min_chunk_s: float = 0.5
+    min_chunk_s: float = 0.3
+    settle_s: float = 1.0
+    min_window_s: float = 10.0
     utterance_gap_s: float = 0.5
     preroll_s: float = 0.25
     trim_after_s: float = 8.0
@@ -214,7 +226,7 @@ class StreamingRecognizer:
 
     def _decode_and_flush(self) -> list[StreamWord]:
         self._decode()
-        return self.agreement.flush()
+        return self.agreement.flush(settled_until=self.decoded_until_s - self.options.settle_s)
 
     def _prompt(self) -> str | None:
         # The initial prompt (by default one that makes Whisper write fillers
