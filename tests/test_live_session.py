@@ -16,7 +16,7 @@ from thinkaloud.audio.decode import load_audio
 from thinkaloud.audio.wavfile import read_wav_layout
 from thinkaloud.live.agreement import StreamWord
 from thinkaloud.live.capture import FileSource
-from thinkaloud.live.events import FinishedEvent, LevelEvent, SignalEvent, StateEvent, to_dict
+from thinkaloud.live.events import FinishedEvent, LevelEvent, SignalEvent, StateEvent, WordEvent, to_dict
 from thinkaloud.live.session import LiveEngine, LiveOptions
 from thinkaloud.nlp.pipeline import TextAnalyzer
 
@@ -62,6 +62,17 @@ def blank_analyzer() -> TextAnalyzer:
 def make_engine(clip: Path, blank_analyzer, tmp_path: Path, speed: float = SPEED, **changes) -> LiveEngine:
     options = LiveOptions(source=clip, speed=speed, sessions_root=tmp_path / "sessions", events_path=tmp_path / "events.jsonl", **changes)
     return LiveEngine(options, FileSource(clip, speed), ScriptedDecoder(), blank_analyzer)
+
+
+def test_an_event_stamped_before_another_stage_emitted_a_later_one_keeps_the_clock_order(clip, blank_analyzer, tmp_path):
+    # The transcription stage stamps a word, the capture stage stamps and emits
+    # a level reading, then the word is emitted: the log must still read in order.
+    engine = make_engine(clip, blank_analyzer, tmp_path)
+    engine._emit(LevelEvent(-20.0, -6.0, emitted_at=2.0))
+    engine._emit(WordEvent("churn", 0.4, 0.9, emitted_at=1.96))
+    engine._emit(LevelEvent(-21.0, -7.0, emitted_at=2.1))
+    logged = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["type"], e["emitted_at"]) for e in logged] == [("level", 2.0), ("word", 2.0), ("level", 2.1)]
 
 
 def test_a_take_streams_words_signals_and_a_live_silence_then_saves_the_session(clip, blank_analyzer, tmp_path):

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from thinkaloud.asr.transcriber import TranscriberOptions
@@ -165,6 +165,7 @@ class LiveEngine:
         self.report: Report | None = None
         self._out: queue.Queue[LiveEvent] = queue.Queue()
         self._emit_lock = threading.Lock()
+        self._last_emitted_at = 0.0
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._started = False
@@ -315,6 +316,14 @@ class LiveEngine:
 
     def _emit(self, event) -> None:
         with self._emit_lock:
+            # Stages stamp their events before taking this lock, so a stage
+            # that stamped first can be overtaken by another's later event.
+            # What reaches the log and the UI was emitted no earlier than what
+            # came before it, so its time is moved up to keep the clock's order
+            # (a latency is then reported a few milliseconds long, never short).
+            if event.emitted_at < self._last_emitted_at:
+                event = replace(event, emitted_at=self._last_emitted_at)
+            self._last_emitted_at = event.emitted_at
             if self._events_file is not None:
                 try:
                     self._events_file.write(json.dumps(to_dict(event), ensure_ascii=False) + "\n")
