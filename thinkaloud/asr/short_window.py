@@ -5,13 +5,13 @@ feature frames) before encoding it, and the encoder's attention makes that the
 largest cost of decoding a short live buffer: on two cores, tiny.en encodes
 3,000 frames in ~0.31 s and 1,000 frames in ~0.04 s.  CTranslate2 accepts a
 shorter window, so `ShortWindowPipeline` hands the encoder only the clip plus
-a margin, rounded up to a few fixed sizes (so every size is seen often and
-stays in the allocator's caches), and never under `EncoderWindow.min_s`.
+a margin, rounded up to a multiple of 5 s (so successive decodes of a growing
+buffer mostly see the same window), and never under `EncoderWindow.min_s`.
 
 Why the floor: Whisper was trained on 30-second windows only.  Whole
-utterances of the bundled samples and of six training answers (1,136 words)
-decoded with a 10 s floor gave the same words as the full window (66 errors
-either way); a 5 s floor cost 11 more errors.
+utterances of the two bundled samples and four training answers (1,136
+words) decoded with a 10 s floor made as many errors as with the full window
+(66 either way); a 5 s floor made 77.
 
 Used by the live engine, whose buffers are a few seconds long.  `analyze`
 decodes windows of up to 28 s, where there is nothing to save.
