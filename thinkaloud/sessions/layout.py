@@ -153,7 +153,10 @@ def _proc_stat_fields(pid: int) -> list[str] | None:
 
 def process_start_token(pid: int) -> str | None:
     """Something that changes when a pid is reused: the process's start time (Linux), else None."""
-    fields = _proc_stat_fields(pid)
+    return _start_token(_proc_stat_fields(pid))
+
+
+def _start_token(fields: list[str] | None) -> str | None:
     return fields[19] if fields is not None and len(fields) > 19 else None  # field 22, starttime
 
 
@@ -166,19 +169,15 @@ def process_alive(pid: int, start_token: str | None = None) -> bool:
         pass  # it exists, owned by someone else
     except OSError:
         return False
+    # No /proc (not Linux), or gone this instant: kill() has already answered.
+    fields = _proc_stat_fields(pid)
     if start_token is not None:
-        current = process_start_token(pid)
+        current = _start_token(fields)
         if current is not None and current != start_token:
             return False  # the pid now belongs to another process
     # A killed process stays a zombie until its parent reaps it, and a zombie
     # still answers kill(pid, 0); it will never write to the take again.
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
-    # No /proc (not Linux), or gone this instant: kill() has already answered.
-    fields = _proc_stat_fields(pid)
-    return bool(fields) and fields[0] in ("Z", "X")
+    return not (fields and fields[0] in ("Z", "X"))
 
 
 def effective_status(meta: SessionMeta, folder: Path, now: float | None = None) -> SessionStatus:
