@@ -160,16 +160,29 @@ def test_no_word_is_committed_before_the_decoder_heard_settle_s_of_audio_after_i
     assert [x.text for x in committed + list(rest)] == script
 
 
-def test_utterance_end_needs_no_extra_decode_when_the_last_one_saw_all_speech():
+def test_utterance_end_needs_no_extra_decode_when_the_last_one_heard_the_whole_buffer():
     decoder = ScriptedDecoder(SCRIPT[:5], settle_s=0.0)
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
     feed(recognizer, 0.0, 2.0)
+    feed(recognizer, 2.0, 0.5)  # the quiet that ended the utterance
     recognizer.step()
     calls = len(decoder.calls)
-    feed(recognizer, 2.0, 0.5)  # the quiet that ended the utterance
     update = recognizer.end_utterance(speech_end_s=1.8)
     assert len(decoder.calls) == calls and not update.decoded
     assert [x.text for x in update.committed] == ["So", "the", "question", "is", "churn."]
+
+
+def test_the_utterance_tail_is_decoded_again_with_the_quiet_that_ended_it():
+    # The last regular decode stopped 0.3 s after the last word, too soon to
+    # hear it right; the final decode hears the quiet after it as well.
+    decoder = ScriptedDecoder(SCRIPT[:5], settle_s=0.5)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 2.0)
+    assert recognizer.step().tentative[-1].text == "churnzz"
+    feed(recognizer, 2.0, 0.5)
+    update = recognizer.end_utterance(speech_end_s=1.8)
+    assert update.decoded and decoder.calls[-1][:2] == (0.0, 2.5)
+    assert update.committed[-1].text == "churn."
 
 
 def test_words_heard_in_the_quiet_after_speech_are_dropped():
