@@ -39,7 +39,7 @@ from thinkaloud.live.capture_stage import CaptureStage
 from thinkaloud.live.clock import SessionClock
 from thinkaloud.live.events import FinishedEvent, LiveEvent, StateEvent, StatsEvent, to_dict
 from thinkaloud.live.recording import WavWriter, read_pcm16_wav
-from thinkaloud.live.streaming import BufferDecoder, SpeechFeed, StreamingOptions, StreamingRecognizer
+from thinkaloud.live.streaming import BufferDecoder, SpeechFeed, StreamingOptions, StreamingRecognizer, lead_prompt
 from thinkaloud.live.transcribe_stage import TranscribeStage
 from thinkaloud.types import Report
 
@@ -174,10 +174,8 @@ class LiveEngine:
         self._capture_queue = CaptureQueue(QUEUE_BLOCKS)
         self._feed = SpeechFeed()
         self._transcript = LiveTranscript(text_analyzer, options.silence_threshold_s)
-        # The question primes Whisper with the answer's vocabulary ("churn",
-        # not "turn"); the transcriber's prompt keeps fillers written down.
-        prompt = " ".join(p.strip() for p in (options.question, options.transcriber.initial_prompt) if p and p.strip())
-        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt or None)
+        prompt = lead_prompt(options.question, options.transcriber.initial_prompt)
+        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt)
         self._scratch: Path | None = None
         self._capture: CaptureStage | None = None
         self._transcribe: TranscribeStage | None = None

@@ -92,6 +92,13 @@ class StreamingOptions:
     end_tolerance_s: float = 0.0
 
 
+def lead_prompt(question: str | None, transcriber_prompt: str | None) -> str | None:
+    """What leads the decoder's prompt for a take: the question, which primes
+    Whisper with the answer's vocabulary ("churn", not "turn"), then the
+    transcriber's prompt, which keeps fillers written down."""
+    return " ".join(p.strip() for p in (question, transcriber_prompt) if p and p.strip()) or None
+
+
 class BufferDecoder(Protocol):
     model_name: str
 

