@@ -30,6 +30,7 @@ errors either way; compare settings on at least a few thousand words.
     .venv/bin/python benchmarks/replay_live.py --material practice       # 14 training answers (tune on these)
     .venv/bin/python benchmarks/replay_live.py --material practice --only train4,train5-001   # a share, to run two side by side
     .venv/bin/python benchmarks/replay_live.py --material eval-audio     # the held-out answers (measure only)
+    .venv/bin/python benchmarks/replay_live.py --material shared         # people speaking, from ../shared/audio
     .venv/bin/python benchmarks/replay_live.py --settle 0.6 --decode-every 0.5
     .venv/bin/python benchmarks/replay_live.py --source FILE --reference FILE.txt --question "..."
     .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every committed word, with its timing
@@ -122,6 +123,19 @@ def practice_recordings(folder: Path, wanted=lambda name: True) -> list[Recordin
     return found
 
 
+SHARED_AUDIO = REPO.parent / "shared" / "audio"
+
+
+def shared_recordings() -> list[Recording]:
+    """Recordings of people (read books, speeches, an interview) in `../shared/audio` that have a transcript beside them."""
+    found = []
+    for path in sorted(SHARED_AUDIO.glob("*")):
+        script = path.with_suffix(".txt")
+        if path.suffix in (".wav", ".flac", ".mp3", ".ogg") and script.exists():
+            found.append(Recording(path.stem, path, script.read_text(encoding="utf-8"), None))
+    return found
+
+
 def utterances(samples: np.ndarray, gap_s: float) -> list[tuple[float, float]]:
     """Speech spans of the offline detector, joined across pauses shorter than `gap_s`."""
     from thinkaloud.audio.speech import detect_speech
@@ -183,10 +197,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--material",
-        choices=("samples", "practice", "eval-audio"),
+        choices=("samples", "practice", "eval-audio", "shared"),
         default="samples",
         help="the two samples; fourteen answers of the training splits, synthesised (tune on these); "
-        "or the held-out answers (measure on these, never tune)",
+        "the held-out answers (measure on these, never tune); or the recordings of people in ../shared/audio",
     )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "thinkaloud-practice-audio", help="where --material practice keeps its audio")
     parser.add_argument("--only", help="only the recordings whose names start with this (comma-separated prefixes)")
@@ -215,7 +229,7 @@ def main() -> None:
         reference = args.reference or args.source.with_suffix(".txt")
         recordings = [Recording(args.source.stem, args.source, reference.read_text(encoding="utf-8"), args.question)]
     else:
-        material = {"samples": sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted)}
+        material = {"samples": sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted), "shared": shared_recordings}
         recordings = [r for r in material[args.material]() if wanted(r.name)]
 
     options = dataclasses.replace(defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap)
@@ -226,7 +240,8 @@ def main() -> None:
     analyzer = Analyzer(AnalyzeOptions(transcriber=transcriber))
 
     print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, decode cost {args.decode_cost:g} s")
-    print(f"{'recording':16s} {'words':>6s} {'live':>5s} {'offline':>8s}  p50")
+    width = max([len("recording"), *(len(r.name) for r in recordings)])
+    print(f"{'recording':{width}s} {'words':>6s} {'live':>5s} {'offline':>8s}  p50")
     totals = {"words": 0, "live": 0, "offline": 0}
     latencies: list[float] = []
     words_out = args.words.open("w", encoding="utf-8") if args.words else None
@@ -242,7 +257,7 @@ def main() -> None:
         totals["live"] += live_errors
         totals["offline"] += offline_errors
         latencies += [w["latency"] for w in committed]
-        print(f"{recording.name:16s} {len(reference):6d} {live_errors:5d} {offline_errors:8d}  {percentile([w['latency'] for w in committed], 0.5):.2f}", flush=True)
+        print(f"{recording.name:{width}s} {len(reference):6d} {live_errors:5d} {offline_errors:8d}  {percentile([w['latency'] for w in committed], 0.5):.2f}", flush=True)
         if words_out:
             for word in committed:
                 words_out.write(json.dumps({"recording": recording.name, **word}) + "\n")
