@@ -54,8 +54,7 @@ from thinkaloud.audio import SAMPLE_RATE  # noqa: E402
 from thinkaloud.evaluation.wer import edit_distance, normalise_words  # noqa: E402
 from thinkaloud.live.streaming import StreamingOptions, StreamingRecognizer, Update, lead_prompt  # noqa: E402
 
-SAMPLES = REPO / "samples"
-EVAL_AUDIO = REPO / "tests" / "data" / "eval_audio"
+from bench_live import SAMPLES, eval_audio_pieces, percentile, sample_pieces  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,19 +66,17 @@ class Recording:
 
 
 def sample_recordings() -> list[Recording]:
-    found = []
-    for name in ("strong_answer", "weak_answer"):
-        expected = json.loads((SAMPLES / f"{name}.expected.json").read_text(encoding="utf-8"))
-        script = (SAMPLES / f"{name}.txt").read_text(encoding="utf-8")
-        found.append(Recording(name, SAMPLES / f"{name}.wav", script, expected.get("question")))
-    return found
+    """The two bundled samples, each with the question it answers (it leads the decoder's prompt live)."""
+
+    def question(path: Path) -> str | None:
+        return json.loads((SAMPLES / f"{path.stem}.expected.json").read_text(encoding="utf-8")).get("question")
+
+    return [Recording(path.stem, path, script, question(path)) for path, script in sample_pieces()]
 
 
 def eval_audio_recordings() -> list[Recording]:
     """The held-out answers of `thinkaloud eval --audio` (measure on them; do not tune on them)."""
-    lines = (EVAL_AUDIO / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-    answers = [json.loads(line) for line in lines if line.strip()]
-    return [Recording(a["id"], EVAL_AUDIO / a["audio"], " ".join(s["text"] for s in a["sentences"]), None) for a in answers]
+    return [Recording(path.stem, path, script, None) for path, script in eval_audio_pieces()]
 
 
 PRACTICE_SPLITS = ("train4", "train5", "train3")
@@ -185,11 +182,6 @@ def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tup
         now += decode_cost_s if update.decoded else 0.0
         record(update, now, "utterance end", speech_start)
     return committed
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def main() -> None:
