@@ -185,6 +185,47 @@ def test_the_utterance_tail_is_decoded_again_with_the_quiet_that_ended_it():
     assert update.committed[-1].text == "churn."
 
 
+class TailDroppingDecoder(ScriptedDecoder):
+    """Ends its output early, as Whisper sometimes does: a clip that starts
+    before `stops_at` yields no word from there on."""
+
+    def __init__(self, script, stops_at: float):
+        super().__init__(script, settle_s=0.0)
+        self.stops_at = stops_at
+
+    def decode(self, samples, start_s, prompt):
+        words = super().decode(samples, start_s, prompt)
+        return [x for x in words if start_s >= self.stops_at or x.start < self.stops_at]
+
+
+def test_speech_the_final_hypothesis_left_out_is_decoded_on_its_own():
+    decoder = TailDroppingDecoder(SCRIPT, stops_at=1.5)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5), initial_prompt="Churn.")
+    feed(recognizer, 0.0, 3.5)
+    update = recognizer.end_utterance(speech_end_s=2.95)
+    assert [x.text for x in update.committed] == [t for t, _, _ in SCRIPT]
+    start, end, prompt = decoder.calls[-1]
+    assert (start, end) == (1.7, 3.5)  # from the end of "churn." to the end of the buffer
+    assert prompt == "Churn. So the question is churn."
+    assert update.decoded and recognizer.decodes == 2
+
+
+def test_no_retry_when_the_final_hypothesis_reached_the_end_of_speech():
+    decoder = TailDroppingDecoder(SCRIPT, stops_at=99.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 3.5)
+    recognizer.end_utterance(speech_end_s=2.95)
+    assert len(decoder.calls) == 1
+
+
+def test_no_retry_when_the_final_hypothesis_heard_nothing_at_all():
+    decoder = ScriptedDecoder([])  # the same clip again would say the same
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 3.5)
+    assert recognizer.end_utterance(speech_end_s=2.95).committed == ()
+    assert len(decoder.calls) == 1
+
+
 def test_words_heard_in_the_quiet_after_speech_are_dropped():
     decoder = ScriptedDecoder(SCRIPT[:5], settle_s=0.0, invent_after=1.9)
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))

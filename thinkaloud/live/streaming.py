@@ -72,6 +72,9 @@ class StreamingOptions:
       prompt_chars: the longest prompt: the initial prompt (question, filler
         prompt), then committed text from before the buffer.
       beam_size: beam width for live decoding; None uses the transcriber's.
+      lost_tail_s: at the end of an utterance, speech left after the last word
+        of its final hypothesis that is decoded once more on its own (the
+        same second as `analyze`'s retry of speech a window stopped short of).
       end_tolerance_s: at the end of an utterance, a decode that stopped this
         close to the end of the buffer (speech and the quiet that ended it) is
         taken as final, with no extra decode.  0 by default: Whisper drops the
@@ -90,6 +93,7 @@ class StreamingOptions:
     keep_after_skip_s: float = 1.0
     prompt_chars: int = 200
     beam_size: int | None = None
+    lost_tail_s: float = 1.0
     end_tolerance_s: float = 0.0
 
 
@@ -183,6 +187,13 @@ class StreamingRecognizer:
         decode already heard the whole buffer, its hypothesis is committed as
         it is, with no extra decode.
 
+        Even so, Whisper sometimes ends its output early (it did on the same
+        sentence at `--speed 2`, where decodes fell elsewhere).  When
+        `lost_tail_s` or more of the utterance's speech lies after the last
+        word, that rest is decoded once more as a clip of its own, with the
+        words before it as the prompt, as `analyze` does with speech a window
+        stopped short of.
+
         `speech_end_s` is where voice activity ended; words "heard" after it
         are Whisper inventing text over the quiet ("Thank you for
         watching."), so they are dropped.
@@ -195,6 +206,11 @@ class StreamingRecognizer:
             decoded = True
         words = [w for w in self.agreement.pending() if w.start < end_s]
         self.agreement.commit(words)
+        if speech_end_s is not None:
+            recovered = self._decode_lost_tail(speech_end_s)
+            if recovered is not None:
+                words += recovered
+                decoded = True
         self._reset_buffer()
         return Update(committed=tuple(words), tentative=(), decoded=decoded, utterance_ended=True)
 
@@ -235,16 +251,32 @@ class StreamingRecognizer:
         self._hypothesis_seen = True
         self.agreement.insert(words)
 
+    def _decode_lost_tail(self, speech_end_s: float) -> list[StreamWord] | None:
+        """The words of the speech after the utterance's last committed word,
+        decoded on their own, when at least `lost_tail_s` of it was left out;
+        None (and no decode) when it was not."""
+        covered_until = max(self.agreement.committed_end, self._buffer_start_s)
+        if speech_end_s - covered_until < self.options.lost_tail_s or covered_until == self._buffer_start_s:
+            return None  # nothing left out, or nothing heard: the same clip again would say the same
+        tail = self._buffer[int(round((covered_until - self._buffer_start_s) * SAMPLE_RATE)) :]
+        heard = self.decoder.decode(tail, covered_until, self._prompt(until_s=covered_until))
+        self.decodes += 1
+        self.agreement.insert(heard)
+        recovered = [w for w in self.agreement.pending() if w.start < speech_end_s]
+        self.agreement.commit(recovered)
+        return recovered
+
     def _decode_and_flush(self) -> list[StreamWord]:
         self._decode()
         return self.agreement.flush(settled_until=self.decoded_until_s - self.options.settle_s)
 
-    def _prompt(self) -> str | None:
+    def _prompt(self, until_s: float | None = None) -> str | None:
         # The initial prompt (by default one that makes Whisper write fillers
         # down) always leads; then as much committed text from before the
-        # buffer as fits.  Never the buffer's own words: prompting with them
-        # makes Whisper skip them.
-        before = [w for w in self.agreement.committed if w.end <= self._buffer_start_s + 0.05]
+        # clip (by default, the buffer) as fits.  Never the clip's own words:
+        # prompting with them makes Whisper skip them.
+        until_s = self._buffer_start_s if until_s is None else until_s
+        before = [w for w in self.agreement.committed if w.end <= until_s + 0.05]
         context = "".join(w.raw_text for w in before[-60:]).strip()
         lead = (self._initial_prompt or "").strip()
         room = max(0, self.options.prompt_chars - len(lead) - 1)
