@@ -56,8 +56,8 @@ class StreamingOptions:
         from too little context.  On ten held-out answers (10.6 min at real
         time, `bench_live.py --minutes 10 --material eval-audio`) live WER
         over offline went from +4.0 points at 0 (decoding every 0.5 s) to
-        +2.7 at 1.0 (every 0.3 s; +2.2 once utterance ends were decoded with
-        their quiet), and committed-word latency p50 from 1.00 to 1.49 s:
+        +2.7 at 1.0 (every 0.3 s; +1.9 once utterance ends were decoded with
+        their quiet and their lost speech again), and committed-word latency p50 from 1.00 to 1.49 s:
         each 0.1 s here adds about that much latency.
       min_window_s: the shortest window Whisper's encoder sees; a buffer is
         encoded with this much, or itself plus a second rounded up to 5 s,
