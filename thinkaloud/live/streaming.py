@@ -34,6 +34,7 @@ from typing import Protocol
 import numpy as np
 
 from thinkaloud.asr.guards import GuardOptions, collapse_repetitions, is_invented_segment
+from thinkaloud.asr.transcriber import LOST_SPEECH_RETRY_S
 from thinkaloud.audio import SAMPLE_RATE
 from thinkaloud.live.agreement import LocalAgreement, StreamWord
 
@@ -56,9 +57,10 @@ class StreamingOptions:
         from too little context.  On ten held-out answers (10.6 min at real
         time, `bench_live.py --minutes 10 --material eval-audio`) live WER
         over offline went from +4.0 points at 0 (decoding every 0.5 s) to
-        +2.7 at 1.0 (every 0.3 s; +1.9 once utterance ends were decoded with
-        their quiet and their lost speech again), and committed-word latency p50 from 1.00 to 1.49 s:
-        each 0.1 s here adds about that much latency.
+        +2.7 at 1.0 (every 0.3 s; +1.9 once utterance ends were decoded
+        with their quiet and their lost speech again), and committed-word
+        latency p50 from 1.00 to 1.49 s: each 0.1 s here adds about that
+        much latency.
       min_window_s: the shortest window Whisper's encoder sees; a buffer is
         encoded with this much, or itself plus a second rounded up to 5 s,
         instead of Whisper's 30 s (`asr.short_window`).  That halves the cost
@@ -73,8 +75,9 @@ class StreamingOptions:
         prompt), then committed text from before the buffer.
       beam_size: beam width for live decoding; None uses the transcriber's.
       lost_tail_s: at the end of an utterance, speech left after the last word
-        of its final hypothesis that is decoded once more on its own (the
-        same second as `analyze`'s retry of speech a window stopped short of).
+        of its final hypothesis that is decoded once more on its own; by
+        default the same as `analyze`'s retry of speech a window stopped
+        short of (`asr.transcriber.lost_speech`).
       end_tolerance_s: at the end of an utterance, a decode that stopped this
         close to the end of the buffer (speech and the quiet that ended it) is
         taken as final, with no extra decode.  0 by default: Whisper drops the
@@ -93,7 +96,7 @@ class StreamingOptions:
     keep_after_skip_s: float = 1.0
     prompt_chars: int = 200
     beam_size: int | None = None
-    lost_tail_s: float = 1.0
+    lost_tail_s: float = LOST_SPEECH_RETRY_S
     end_tolerance_s: float = 0.0
 
 
