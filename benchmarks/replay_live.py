@@ -218,6 +218,8 @@ def main() -> None:
     parser.add_argument("--decode-every", type=float, default=defaults.min_chunk_s)
     parser.add_argument("--settle", type=float, default=defaults.settle_s)
     parser.add_argument("--utterance-gap", type=float, default=defaults.utterance_gap_s)
+    parser.add_argument("--trim-after", type=float, default=defaults.trim_after_s, help="StreamingOptions.trim_after_s")
+    parser.add_argument("--max-buffer", type=float, default=defaults.max_buffer_s, help="StreamingOptions.max_buffer_s")
     parser.add_argument("--decode-cost", type=float, default=0.27, help="virtual seconds one decode takes (default 0.27)")
     parser.add_argument("--words", type=Path, help="write every committed word, with its timing, here (JSON lines)")
     args = parser.parse_args()
@@ -240,7 +242,9 @@ def main() -> None:
         material = {"samples": sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted, args.opus), "shared": shared_recordings}
         recordings = [r for r in material[args.material]() if wanted(r.name)]
 
-    options = dataclasses.replace(defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap)
+    options = dataclasses.replace(
+        defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap, trim_after_s=args.trim_after, max_buffer_s=args.max_buffer
+    )
     transcriber = TranscriberOptions(cpu_threads=1)
     loaded = load_whisper(transcriber, streams=1)
     pipeline = ShortWindowPipeline(loaded.model, EncoderWindow(min_s=options.min_window_s))
