@@ -70,9 +70,13 @@ def styles_of(app, words: str) -> list[str]:
     return [str(span.style) for span in line.spans if span.start <= start < span.end]
 
 
-async def finish(app, session):
+async def finish(pilot, app, session):
+    """End the take and wait until its summary is up: leaving `run_test` while
+    the summary screen was still mounting shut the app down under it (its
+    `on_mount` found its widgets already gone)."""
     session.stop()
     await app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: on_summary(app), "the summary is up")
 
 
 def test_words_appear_signals_are_highlighted_and_the_panel_ticks():
@@ -100,7 +104,7 @@ def test_words_appear_signals_are_highlighted_and_the_panel_ticks():
             session.release("before-kafka")
             await wait_until(pilot, lambda: "━━ ↯ abrupt jump" in transcript(app), "the jump marker shows")
             await wait_until(pilot, lambda: "── ↪ signposted shift" in transcript(app), "the signposted marker shows")
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 
@@ -116,7 +120,7 @@ def test_tentative_words_are_dimmed_until_committed():
             await wait_until(pilot, lambda: transcript(app).rstrip().endswith("next month."), "the tail is cleared")
             session.release("second-line")
             await wait_until(pilot, lambda: "I'll assume we have" in transcript(app), "more words")
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 
@@ -131,7 +135,7 @@ def test_tentative_words_are_dimmed_until_committed():
             tentative = str(app.screen.query_one(LiveTranscript).get_component_rich_style("transcript--tentative"))
             assert tentative in styles_of(app, "which customers will")
             assert tentative not in styles_of(app, "predict")
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(mid_sentence)
 
@@ -155,7 +159,7 @@ def test_silence_timer_shows_during_a_long_pause_and_hides_when_speech_returns()
             await wait_until(pilot, lambda: not shown(timer), "the silence timer hides")
             assert "‖ quiet 6.0 s" in transcript(app)
             assert "Longest quiet 6.0 s" in str(app.screen.query_one(StatsPanel).render())
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 
@@ -179,7 +183,7 @@ def test_s_stops_and_shows_the_summary_then_r_starts_the_same_question_again():
             assert takes.asked == [Take.resolve(None, "ml-churn")]
             assert live(app).session is takes.sessions[0]
             await wait_until(pilot, lambda: "So the goal" in transcript(app), "the new take shows words")
-            await finish(app, takes.sessions[0])
+            await finish(pilot, app, takes.sessions[0])
 
     run(scenario)
 
@@ -199,7 +203,7 @@ def test_f_answers_a_follow_up_linked_to_the_finished_take():
             (asked,) = takes.asked
             assert asked.question_id == "ml-churn/labels-arrive-late" and asked.parent_id == SESSION_ID
             assert "sixty days" in str(app.screen.query_one("#question").render())
-            await finish(app, takes.sessions[0])
+            await finish(pilot, app, takes.sessions[0])
 
     run(scenario)
 
@@ -218,7 +222,7 @@ def test_space_pauses_and_resumes_and_the_footer_says_which():
             await pilot.press("space")
             await wait_until(pilot, lambda: live(app).state.phase == "recording", "the take resumes")
             assert session.calls == ["pause", "resume"]
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 
@@ -297,7 +301,7 @@ def test_capture_problems_are_shown_in_the_alert_bar():
             session.release("overflowed")
             await wait_until(pilot, lambda: session.held == "end", "the answer is spoken")
             await wait_until(pilot, lambda: not shown(bar), "the alert clears once it is old news")
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 
@@ -322,7 +326,7 @@ def test_an_error_state_from_the_engine_is_announced():
         app = make_app(session)
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: any("could not save" in n.message for n in app._notifications), "a notification")
-            await finish(app, session)
+            await finish(pilot, app, session)
 
     run(scenario)
 

@@ -120,6 +120,8 @@ def test_r_and_f_start_new_takes_only_when_the_app_can(weak_report):
             assert asked[0].parent_id == "20260101-120000-abcd"
             sessions[0].stop()
             await app.workers.wait_for_complete()
+            # Leaving run_test while the take's summary is still mounting would shut the app down under it.
+            await wait_until(pilot, lambda: ready(app), "the take's summary is drawn")
 
     run(with_engine)
 
