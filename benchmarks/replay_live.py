@@ -149,16 +149,11 @@ def shared_recordings() -> list[Recording]:
 
 
 def utterances(samples: np.ndarray, gap_s: float) -> list[tuple[float, float]]:
-    """Speech spans of the offline detector, joined across pauses shorter than `gap_s`."""
+    """Speech spans of the offline detector, joined across pauses shorter than `gap_s` (however long the result)."""
+    from thinkaloud.asr.transcriber import group_into_windows
     from thinkaloud.audio.speech import detect_speech
 
-    joined: list[list[float]] = []
-    for span in detect_speech(samples):
-        if joined and span.start - joined[-1][1] < gap_s:
-            joined[-1][1] = span.end
-        else:
-            joined.append([span.start, span.end])
-    return [(start, end) for start, end in joined]
+    return [(span.start, span.end) for span in group_into_windows(detect_speech(samples), float("inf"), gap_s)]
 
 
 def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float) -> list[dict]:
