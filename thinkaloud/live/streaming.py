@@ -247,12 +247,14 @@ class StreamingRecognizer:
     # --- internals -------------------------------------------------------
 
     def _decode(self) -> None:
-        samples = self._buffer
-        self._decoded_samples = len(samples)
-        words = self.decoder.decode(samples, self._buffer_start_s, self._prompt())
-        self.decodes += 1
+        self._decoded_samples = len(self._buffer)
+        self._hear(self._buffer, self._buffer_start_s, self._prompt())
         self._hypothesis_seen = True
-        self.agreement.insert(words)
+
+    def _hear(self, clip: np.ndarray, start_s: float, prompt: str | None) -> None:
+        """Decode `clip` (starting at `start_s`) and hand its words to the agreement as the latest hypothesis."""
+        self.agreement.insert(self.decoder.decode(clip, start_s, prompt))
+        self.decodes += 1
 
     def _decode_lost_tail(self, speech_end_s: float) -> list[StreamWord] | None:
         """The words of the speech after the utterance's last committed word,
@@ -262,9 +264,7 @@ class StreamingRecognizer:
         if speech_end_s - covered_until < self.options.lost_tail_s or covered_until == self._buffer_start_s:
             return None  # nothing left out, or nothing heard: the same clip again would say the same
         tail = self._buffer[int(round((covered_until - self._buffer_start_s) * SAMPLE_RATE)) :]
-        heard = self.decoder.decode(tail, covered_until, self._prompt(until_s=covered_until))
-        self.decodes += 1
-        self.agreement.insert(heard)
+        self._hear(tail, covered_until, self._prompt(until_s=covered_until))
         recovered = [w for w in self.agreement.pending() if w.start < speech_end_s]
         self.agreement.commit(recovered)
         return recovered
