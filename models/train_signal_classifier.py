@@ -41,7 +41,7 @@ is a first sentence).  The final models are then trained on all training and
 development answers, and a threshold is raised again if the final model
 scores a trap that high.
 
-Output: `models/signal-classifier/` (`in-context/` and `words/` spaCy
+Output: `thinkaloud/nlp/model/signal-classifier/` (inside the package) (`in-context/` and `words/` spaCy
 pipelines plus `thresholds.json`, about 3 MB), which
 `thinkaloud_sentence_classifier` loads.
 
@@ -72,7 +72,7 @@ from thinkaloud.evaluation.detection import LabelledAnswer, load_answers  # noqa
 from thinkaloud.nlp.classifier import LABELS, MIN_CONFIDENCE, PARTS, may_mark, part_text  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "corpus"
-OUTPUT = REPO / "models" / "signal-classifier"
+OUTPUT = REPO / "thinkaloud" / "nlp" / "model" / "signal-classifier"
 SEED = 20261128
 EPOCHS = 12
 #: Which part scores which labels (see the module docstring).

@@ -147,3 +147,36 @@ def test_pattern_files_document_every_group():
         loaded = load_pattern_file(path)
         assert loaded.patterns, path
         assert {p.group for p in loaded.patterns} <= set(loaded.group_docs), path
+
+
+@pytest.mark.parametrize("sentence", [
+    # real podcast sentences (tests/data/real_speech/train.jsonl) that the parser used to cut at a comma
+    "I mean, getting the data is non-trivial, I would say, and then makign sure that the model is actually "
+    "performing the way you want it to is also non-trivial.",
+    "Now I switched to the latest one, which is GPT-3.5...",
+    "It's kind of become a standard anyway, where the first param is always context anyway, so...",
+])
+def test_a_well_punctuated_sentence_is_never_cut_in_two(text_analyzer, sentence):
+    assert [s.text for s in text_analyzer.find(sentence).sentences] == [sentence]
+
+
+def test_an_aside_opener_inside_a_sentence_is_no_topic_jump(text_analyzer):
+    # the last sentence shares no content word with the rest, and "but also" sits mid-sentence
+    text = (
+        "So the platform team owns the deploy pipeline and the build caches. "
+        "It keeps releases boring and predictable for everyone involved. "
+        "Each service gets its own pipeline with the same stages. "
+        "I like abstracting away complexity, but honestly giving you reusable parts."
+    )
+    assert not [c for c in text_analyzer.find(text).cues if c.kind == "topic_shift" and not c.signposted]
+
+
+def test_a_missing_signal_classifier_is_a_model_error_naming_where_it_looked(tmp_path):
+    from thinkaloud.errors import ExitCode, ModelError
+    from thinkaloud.nlp.classifier import find_model_dir
+
+    with pytest.raises(ModelError) as raised:
+        find_model_dir(tmp_path / "signal-classifier")
+    assert str(tmp_path / "signal-classifier") in str(raised.value)
+    assert raised.value.exit_code == ExitCode.MODEL
+    assert "\n" not in str(raised.value)

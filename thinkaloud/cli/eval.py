@@ -17,12 +17,16 @@ from thinkaloud.errors import ExitCode, InputError
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "corpus"
 DEFAULT_AUDIO = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_audio"
+DEFAULT_REAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "real_speech"
 SPLITS = ("heldout", "dev", "train", "train2", "train3", "train4")
+REAL_SPLITS = ("heldout", "dev", "train")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=SPLITS, default="heldout", help="corpus split to score (default: heldout, never tuned on)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with the labelled corpus")
+    parser.add_argument("--real", type=Path, default=DEFAULT_REAL, help="folder with the labelled real-speech corpus")
+    parser.add_argument("--real-split", choices=REAL_SPLITS, default="heldout", help="real-speech split to score (default: heldout, never tuned on)")
     parser.add_argument("--audio", action="store_true", help="also score end to end through speech recognition")
     parser.add_argument("--audio-dir", type=Path, default=DEFAULT_AUDIO, help="folder with the synthesised evaluation audio")
     parser.add_argument("--errors", action="store_true", help="list every false positive and false negative")
@@ -77,9 +81,31 @@ def run(args: argparse.Namespace) -> int:
     if args.errors:
         out.write("\nErrors:\n" + "\n".join(f"  {e}" for e in sorted(scores.errors)) + "\n")
 
+    _run_real(args, detect, out)
     if args.audio:
         _run_audio(args, out)
     return ExitCode.OK
+
+
+def _run_real(args: argparse.Namespace, detect, out) -> None:
+    """Real people speaking, labelled by two annotators: as transcribed, and as raw recognition writes it."""
+    from thinkaloud.evaluation.detection import format_real_table, keyword_baseline, load_answers, score_answers
+
+    split = args.real_split
+    answers = load_answers(_require(args.real / f"{split}.jsonl", f"the real-speech {split} split"))
+    rows = [("thinkaloud", score_answers(answers, detect)), ("keyword baseline", score_answers(answers, keyword_baseline))]
+    sentences = sum(len(a.sentences) for a in answers)
+    out.write(f"\nReal speech: {split} split, {len(answers)} passages of podcast answers and research meetings, "
+              f"{sentences} sentences, labelled by two annotators (see {args.real.name}/README.md)\n\n")
+    out.write(format_real_table(rows) + "\n")
+    unpunctuated = args.real / f"{split}_asr.jsonl"
+    if unpunctuated.exists():
+        asr = load_answers(unpunctuated)
+        out.write("\nThe same, lowercase and unpunctuated as raw speech recognition writes it:\n\n")
+        out.write(format_real_table([("thinkaloud", score_answers(asr, detect)), ("keyword baseline", score_answers(asr, keyword_baseline))]) + "\n")
+    if args.errors:
+        errors = rows[0][1].errors
+        out.write("\nErrors (real speech):\n" + "\n".join(f"  {e}" for e in sorted(errors)) + "\n")
 
 
 def _run_audio(args: argparse.Namespace, out) -> None:

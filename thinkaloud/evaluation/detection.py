@@ -108,6 +108,9 @@ class Counts:
 
 @dataclass
 class Scores:
+    sentences: int = 0
+    #: abrupt-jump flags on sentences no annotator marked as a jump, nor next to one
+    jumps_unmarked: int = 0
     per_kind: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in SCORED_KINDS})
     abrupt: Counts = field(default_factory=Counts)
     errors: list[str] = field(default_factory=list)
@@ -115,6 +118,12 @@ class Scores:
     @property
     def macro_f1(self) -> float:
         return sum(self.per_kind[k].f1 for k in STRUCTURE_KINDS) / len(STRUCTURE_KINDS)
+
+    @property
+    def micro(self) -> Counts:
+        """The structure kinds' counts added up: how often a highlight the user sees is right."""
+        kinds = [self.per_kind[k] for k in STRUCTURE_KINDS]
+        return Counts(sum(c.tp for c in kinds), sum(c.fp for c in kinds), sum(c.fn for c in kinds))
 
 
 def _sentence_at(ranges: Sequence[tuple[int, int]], offset: int) -> int:
@@ -152,10 +161,27 @@ def score_answers(answers: Iterable[LabelledAnswer], detect: Detector) -> Scores
     return scores
 
 
+def format_real_table(rows: list[tuple[str, Scores]]) -> str:
+    """Per-kind precision, recall, F1 and counts over the structure kinds, then the micro figures."""
+    lines = [f"{'kind':<14}" + "".join(f"{name:>34}" for name, _ in rows),
+             f"{'':<14}" + "".join(f"{'P':>7}{'R':>7}{'F1':>7}{'TP/FP/FN':>13}" for _ in rows)]
+
+    def cells(c: Counts) -> str:
+        return f"{c.precision:>7.2f}{c.recall:>7.2f}{c.f1:>7.2f}{f'{c.tp}/{c.fp}/{c.fn}':>13}"
+
+    for kind in STRUCTURE_KINDS:
+        lines.append(f"{kind:<14}" + "".join(cells(s.per_kind[kind]) for _, s in rows))
+    lines.append(f"{'micro (5)':<14}" + "".join(cells(s.micro) for _, s in rows))
+    lines.append(f"{'false / 100':<14}" + "".join(f"{100 * s.micro.fp / max(1, s.sentences):>34.1f}" for _, s in rows))
+    lines.append(f"{'jumps / 100':<14}" + "".join(f"{100 * s.jumps_unmarked / max(1, s.sentences):>34.1f}" for _, s in rows))
+    return "\n".join(lines)
+
+
 def _score_sentences(
     answer_id: str, sentences: Sequence[LabelledSentence], predicted: list[set[str]], scores: Scores
 ) -> None:
     """Count each sentence's detected kinds against its labels."""
+    scores.sentences += len(sentences)
     for index, sentence in enumerate(sentences):
         for kind in SCORED_KINDS:
             gold, guess = kind in sentence.labels, kind in predicted[index]
@@ -177,6 +203,7 @@ def _score_jumps(answer: LabelledAnswer, predicted: list[int], scores: Scores) -
         match = next((g for g in unmatched if abs(g - index) <= 1), None)
         if match is None:
             scores.abrupt.fp += 1
+            scores.jumps_unmarked += 1
             scores.errors.append(f"FP jump       {answer.id} #{index}: {answer.sentences[index].text}")
         else:
             unmatched.remove(match)

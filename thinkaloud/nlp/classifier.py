@@ -25,6 +25,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from thinkaloud.errors import ModelError
 from thinkaloud.nlp.cues import add_spans, before_piece
 
 LABELS = ("framing", "assumption", "tradeoff", "limitation", "recap")
@@ -92,14 +93,18 @@ def part_text(part: str, tokens: Sequence[Token], index: int) -> str:
     return classifier_text(text, index) if how.position else text
 
 
-def find_model_dir() -> Path | None:
-    from thinkaloud.asr.models import model_search_dirs
+#: The model ships inside the package, so a wheel and a checkout give the same signals.
+MODEL_DIR = Path(__file__).parent / "model" / MODEL_DIR_NAME
 
-    for directory in model_search_dirs():
-        candidate = directory / MODEL_DIR_NAME
-        if (candidate / "thresholds.json").is_file():
-            return candidate
-    return None
+
+def find_model_dir(model_dir: Path = MODEL_DIR) -> Path:
+    """The classifier's folder; a `ModelError` (exit 4) naming it when it is missing."""
+    if not (model_dir / "thresholds.json").is_file():
+        raise ModelError(
+            f"the signal classifier is missing (tried {model_dir}); reinstall thinkaloud, "
+            "or rebuild it with models/train_signal_classifier.py"
+        )
+    return model_dir
 
 
 @Language.factory("thinkaloud_sentence_classifier", default_config={"model_path": None, "labels": list(LABELS)})
@@ -108,12 +113,16 @@ def make_sentence_classifier(nlp: Language, name: str, model_path: str | None, l
 
 
 class SentenceClassifier:
-    def __init__(self, model_dir: Path | None, labels: tuple[str, ...]):
+    def __init__(self, model_dir: Path, labels: tuple[str, ...]):
         import spacy
 
-        if model_dir is None:
-            raise FileNotFoundError(f"no {MODEL_DIR_NAME} model found; run models/train_signal_classifier.py")
-        self.parts = {part: spacy.load(model_dir / part) for part in PARTS}
+        try:
+            self.parts = {part: spacy.load(model_dir / part) for part in PARTS}
+        except (OSError, ValueError) as error:
+            raise ModelError(
+                f"the signal classifier at {model_dir} is unreadable ({str(error).splitlines()[0]}); "
+                "reinstall thinkaloud, or rebuild it with models/train_signal_classifier.py"
+            ) from None
         #: label -> the part that scores it
         self.part_of = {
             label: part for part, model in self.parts.items() for label in model.get_pipe("textcat_multilabel").labels

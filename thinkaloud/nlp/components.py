@@ -53,6 +53,10 @@ class CueDetector:
         return doc
 
 
+#: Tokens that end a sentence in punctuated text.
+SENTENCE_FINAL = frozenset({".", "?", "!", "...", "…", "?!", "!?"})
+
+
 @Language.factory("thinkaloud_speech_segmenter", default_config={"patterns_path": None, "max_punct_gap": 30})
 def make_speech_segmenter(nlp: Language, name: str, patterns_path: str | None, max_punct_gap: int):
     return SpeechSegmenter(pattern_path(patterns_path, "segmentation.jsonl"), max_punct_gap)
@@ -69,7 +73,10 @@ class SpeechSegmenter:
     boundary before a discourse opener ("so", "also", "okay", ...) or before a
     subject followed by a verb ("... focusing on | i will assume ..."), unless
     the previous word cannot end a sentence ("the", "of", "would", ...).
-    Punctuated text is left to the parser.
+    In punctuated text the punctuation decides: a sentence starts after a
+    full stop, question or exclamation mark (or a line break) and nowhere
+    else, so the parser never cuts a well-punctuated sentence in two (it did,
+    at commas before "but also…", in real speech).
     """
 
     def __init__(self, patterns_path: Path, max_punct_gap: int):
@@ -82,8 +89,12 @@ class SpeechSegmenter:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) < 2:
             return doc
-        stops = sum(1 for t in doc if t.text in (".", "?", "!"))
-        if stops * self.max_punct_gap >= len(doc):
+        stops = sum(1 for t in doc if t.text in SENTENCE_FINAL)
+        # Commas count as evidence of punctuation too: one long, carefully
+        # punctuated sentence has a single full stop in many tokens.
+        commas = sum(1 for t in doc if t.text == ",")
+        if stops and (stops + commas) * self.max_punct_gap >= len(doc):
+            self._follow_punctuation(doc)
             return doc
         has_tags = doc.has_annotation("TAG")
         for token in doc[1:]:
@@ -96,6 +107,20 @@ class SpeechSegmenter:
             elif token.lower_ in self.subjects and following is not None and self._is_verb(following, has_tags):
                 token.is_sent_start = True
         return doc
+
+    @staticmethod
+    def _follow_punctuation(doc: Doc) -> None:
+        ends_sentence = False
+        for token in doc:
+            if token.i > 0:
+                opens = ends_sentence and not token.is_punct and not token.is_space
+                token.is_sent_start = opens
+                if opens:
+                    ends_sentence = False
+            if token.text in SENTENCE_FINAL or "\n" in token.text:
+                ends_sentence = True
+            elif not (token.is_punct or token.is_space or token.is_quote):
+                ends_sentence = False
 
     @staticmethod
     def _is_verb(token, has_tags: bool) -> bool:

@@ -22,7 +22,7 @@ class DetectorOptions:
     Attributes:
       enabled: kinds to detect (any of CUE_KINDS and "topic_shift").
       extra_cues: the user's own cue phrases per kind, matched case-insensitively.
-      classifier: also run the trained sentence classifier (models/signal-classifier)
+      classifier: also run the trained sentence classifier (shipped in thinkaloud/nlp/model/)
         for the structure kinds, where it is installed.
     """
 

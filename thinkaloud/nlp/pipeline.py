@@ -80,8 +80,8 @@ def add_detectors(nlp: Language, options: DetectorOptions = DetectorOptions()) -
     if "tradeoff" in options.enabled:
         nlp.add_pipe("thinkaloud_weighing")
     classified = [kind for kind in CLASSIFIER_LABELS if kind in options.enabled]
-    if options.classifier and classified and find_model_dir() is not None:
-        nlp.add_pipe("thinkaloud_sentence_classifier", config={"labels": classified})
+    if options.classifier and classified:
+        nlp.add_pipe("thinkaloud_sentence_classifier", config={"labels": classified, "model_path": str(find_model_dir())})
     if "topic_shift" in options.enabled:
         nlp.add_pipe(
             "thinkaloud_topic_shifts",

@@ -126,7 +126,11 @@ class TopicShiftDetector:
         sentences = list(doc.sents)
         signposts = self._first_per_sentence(self.signposts(doc))
         terms = [content_terms(s) for s in sentences]
-        asides = self._first_per_sentence(self.asides(doc))
+        # Like a return, an aside opens its sentence: "…, but also giving you
+        # reusable parts" is no aside, and in real speech it was a false jump.
+        asides = self._first_per_sentence(
+            [span for span in self.asides(doc) if span.start - span[0].sent.start <= RETURN_CUE_REACH]
+        )
         opens_aside = [s.start in asides for s in sentences]
         # A bare "oh," / "uh, honestly" that the segmenter cut off on its own
         # (as happens in unpunctuated speech) opens the aside that follows it.
