@@ -91,20 +91,22 @@ def _run_real(args: argparse.Namespace, detect, out) -> None:
     """Real people speaking, labelled by two annotators: as transcribed, and as raw recognition writes it."""
     from thinkaloud.evaluation.detection import format_real_table, keyword_baseline, load_answers, score_answers
 
+    def rows(answers):
+        return [("thinkaloud", score_answers(answers, detect)), ("keyword baseline", score_answers(answers, keyword_baseline))]
+
     split = args.real_split
     answers = load_answers(_require(args.real / f"{split}.jsonl", f"the real-speech {split} split"))
-    rows = [("thinkaloud", score_answers(answers, detect)), ("keyword baseline", score_answers(answers, keyword_baseline))]
+    scored = rows(answers)
     sentences = sum(len(a.sentences) for a in answers)
     out.write(f"\nReal speech: {split} split, {len(answers)} passages of podcast answers and research meetings, "
               f"{sentences} sentences, labelled by two annotators (see {args.real.name}/README.md)\n\n")
-    out.write(format_real_table(rows) + "\n")
+    out.write(format_real_table(scored) + "\n")
     unpunctuated = args.real / f"{split}_asr.jsonl"
     if unpunctuated.exists():
-        asr = load_answers(unpunctuated)
         out.write("\nThe same, lowercase and unpunctuated as raw speech recognition writes it:\n\n")
-        out.write(format_real_table([("thinkaloud", score_answers(asr, detect)), ("keyword baseline", score_answers(asr, keyword_baseline))]) + "\n")
+        out.write(format_real_table(rows(load_answers(unpunctuated))) + "\n")
     if args.errors:
-        errors = rows[0][1].errors
+        errors = scored[0][1].errors
         out.write("\nErrors (real speech):\n" + "\n".join(f"  {e}" for e in sorted(errors)) + "\n")
 
 
