@@ -35,3 +35,16 @@ def test_abrupt_jumps_on_the_heldout_split_keep_their_floor(heldout_scores):
 
 def test_no_keyword_trap_fires_a_structure_detector(text_analyzer):
     assert trap_detections(load_traps(CORPUS / "traps.jsonl"), analyzer_detector(text_analyzer)) == []
+
+
+def test_eval_prints_the_real_speech_figures_beside_the_written_ones():
+    from tests.cli import thinkaloud
+
+    result = thinkaloud("eval")
+    assert result.code == 0, result.stderr
+    out = result.stdout
+    assert out.index("Text: heldout split") < out.index("Real speech: heldout split, 76 passages")
+    assert "lowercase and unpunctuated" in out
+    real = out[out.index("Real speech:"):]
+    for row in ("framing", "assumption", "tradeoff", "limitation", "recap", "micro (5)", "false / 100", "jumps / 100"):
+        assert f"\n{row}" in real, row
