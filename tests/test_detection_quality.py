@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from thinkaloud.evaluation.detection import analyzer_detector, load_answers, load_traps, score_answers, trap_detections
-from thinkaloud.types import STRUCTURE_KINDS
+from thinkaloud.kinds import STRUCTURE_KINDS
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
 from thinkaloud.nlp import pipeline
-from thinkaloud.nlp.pipeline import PHRASE_KINDS, _pieces
+from thinkaloud.kinds import PHRASE_KINDS
+from thinkaloud.nlp.pipeline import _pieces
 from thinkaloud.report import report_from_dict, report_to_dict, schema
 from thinkaloud.types import SpeechSpan, Transcript
 

@@ -97,8 +97,10 @@ def test_pace_waits_for_enough_speech_then_matches_the_report_formula():
 def test_checklist_ticks_with_the_first_time_of_each_part():
     state = scripted_state()
     checklist = state.checklist
-    assert list(checklist) == ["framing", "assumption", "tradeoff", "limitation", "recap"]
-    assert all(first is not None for first in checklist.values())
+    assert list(checklist) == ["framing", "assumption", "tradeoff", "limitation", "recap", "rationale", "mitigation"]
+    structure = [checklist[k] for k in ("framing", "assumption", "tradeoff", "limitation", "recap")]
+    assert all(first is not None for first in structure)
+    assert (checklist["rationale"], checklist["mitigation"]) == (None, None)  # the script gives no reasons or remedies
     assert checklist["framing"] < checklist["assumption"] < checklist["tradeoff"] < checklist["limitation"] < checklist["recap"]
     assert state.structure_done() == 5
 

@@ -16,10 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from thinkaloud.types import STRUCTURE_KINDS, Signal, Word
-
-#: Kinds marked on a few words inside a sentence rather than on a whole sentence.
-PHRASE_KINDS: tuple[str, ...] = ("filler", "hedge")
+from thinkaloud.kinds import PHRASE_KINDS, SENTENCE_KINDS
+from thinkaloud.types import Signal, Word
 
 
 
@@ -119,7 +117,7 @@ def annotate(
     # One sweep over the cut points, keeping count of the marks open at each,
     # so a long answer with many signals costs time linear in its length.
     opening, closing = _by_position(marks)
-    open_sentences: dict[str, int] = dict.fromkeys(STRUCTURE_KINDS, 0)
+    open_sentences: dict[str, int] = dict.fromkeys(SENTENCE_KINDS, 0)
     open_phrases: list[tuple[int, str]] = []  # (start, kind), earliest first
     open_cues = 0
 
@@ -150,14 +148,14 @@ def annotate(
         for kind in starting:
             open_sentences[kind] += 1
         if starting:
-            pieces.append(Tag(tuple(k for k in STRUCTURE_KINDS if k in starting)))
+            pieces.append(Tag(tuple(k for k in SENTENCE_KINDS if k in starting)))
         for start, kind in opening.phrases.get(position, ()):
             open_phrases.append((start, kind))
         open_cues += opening.cues.get(position, 0)
         if index + 1 == len(cuts):
             break
         end = cuts[index + 1]
-        sentence_kinds = tuple(k for k in STRUCTURE_KINDS if open_sentences[k] > 0)
+        sentence_kinds = tuple(k for k in SENTENCE_KINDS if open_sentences[k] > 0)
         phrase = open_phrases[0][1] if open_phrases else None
         pieces.append(Span(text[position:end], position, sentence_kinds, phrase, open_cues > 0))
         ending = tuple(dict.fromkeys(kind for _, kind in closing.phrases.get(end, ())))
@@ -198,7 +196,7 @@ def _collect(text: str, signals: Iterable[Signal]) -> _Marks:
         start, end = signal.char_start, signal.char_end
         if start is None or end is None or not 0 <= start < end <= len(text):
             continue
-        if signal.kind in STRUCTURE_KINDS:
+        if signal.kind in SENTENCE_KINDS:
             marks.sentence.append((start, end, signal.kind))
             marks.cues.extend(cue_positions(text, start, end, signal.cue))
         elif signal.kind in PHRASE_KINDS:

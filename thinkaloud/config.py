@@ -23,7 +23,7 @@ from typing import Any
 
 from thinkaloud.errors import UsageError
 from thinkaloud.paths import config_file
-from thinkaloud.types import TEXT_KINDS
+from thinkaloud.kinds import TEXT_KINDS
 
 DEVICES = ("auto", "cpu", "cuda")
 #: Detectors that can be switched off or given extra cues (silence is governed by `silence`).
@@ -362,7 +362,7 @@ TEMPLATE = """\
 
 [detectors]
 # Every detector runs unless switched off here:
-# framing, assumption, tradeoff, limitation, recap, filler, hedge, topic_shift
+# @DETECTORS@
 # hedge = false
 
 [cues]
@@ -381,6 +381,7 @@ TEMPLATE = """\
 # constraint = "multi-region"
 # text = "Traffic now arrives in three regions. How do limits stay consistent?"
 """
+TEMPLATE = TEMPLATE.replace("@DETECTORS@", ", ".join(DETECTORS))
 
 
 # --- command-line defaults that the file may replace -------------------------

@@ -36,7 +36,8 @@ from thinkaloud.live.events import (
     TentativeEvent,
     WordEvent,
 )
-from thinkaloud.types import STRUCTURE_KINDS, ModelInfo, Report, Sentence, Signal, SourceInfo, SpeechSpan, Word
+from thinkaloud.kinds import CHECKLIST_KINDS, STRUCTURE_KINDS, mark_of
+from thinkaloud.types import ModelInfo, Report, Sentence, Signal, SourceInfo, SpeechSpan, Word
 
 #: Words closer than this belong to one stretch of speech on the timeline.
 SPEECH_GAP_S = 0.8
@@ -317,9 +318,9 @@ class RehearsalState:
 
     @property
     def checklist(self) -> dict[str, float | None]:
-        """Structure kind -> when it first appeared (None: not yet); insertion order is the checklist's."""
+        """Checklist kind -> when it first appeared (None: not yet); insertion order is the checklist's."""
         firsts: dict[str, float | None] = {}
-        for kind in STRUCTURE_KINDS:
+        for kind in CHECKLIST_KINDS:
             found = [s for s in self.signals if s.kind == kind]
             if not found:
                 firsts[kind] = None
@@ -329,7 +330,7 @@ class RehearsalState:
         return firsts
 
     def structure_done(self) -> int:
-        return sum(1 for first in self.checklist.values() if first is not None)
+        return sum(1 for kind, first in self.checklist.items() if first is not None and kind in STRUCTURE_KINDS)
 
     def alerts(self) -> list[Alert]:
         """The warnings worth showing right now (each holds a few seconds after its last event)."""
@@ -472,7 +473,7 @@ def timeline_cells(
         if signal.start is None or signal.kind == "silence":
             continue
         index = min(width - 1, max(0, int(signal.start / bin_s)))
-        mark = ("shift" if signal.signposted else "jump") if signal.kind == "topic_shift" else signal.kind
+        mark = mark_of(signal.kind, signal.signposted)
         if mark not in marks[index]:
             marks[index].append(mark)
     cells = []

@@ -11,36 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-SignalKind = Literal[
-    "framing",
-    "assumption",
-    "tradeoff",
-    "limitation",
-    "recap",
-    "filler",
-    "hedge",
-    "silence",
-    "topic_shift",
-]
-
-#: The parts of a well-structured answer, in the order an interviewer expects them.
-STRUCTURE_KINDS: tuple[str, ...] = ("framing", "assumption", "tradeoff", "limitation", "recap")
-
-#: How each kind is named for people (reports, screens).
-KIND_LABELS: dict[str, str] = {
-    "framing": "framing",
-    "assumption": "assumption",
-    "tradeoff": "trade-off",
-    "limitation": "limitation",
-    "recap": "recap",
-    "filler": "filler",
-    "hedge": "hedge",
-    "silence": "silence",
-    "topic_shift": "topic shift",
-}
-
-#: Kinds a detector marks on a stretch of text (silence comes from the audio instead).
-TEXT_KINDS: tuple[str, ...] = STRUCTURE_KINDS + ("filler", "hedge", "topic_shift")
+#: The name of a kind in `thinkaloud.kinds.KINDS` ("framing", "filler", "silence", ...).
+SignalKind = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +89,18 @@ class ChecklistItem:
     first_at: float | None
 
 
+ABSENT = ChecklistItem(present=False, first_at=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     checklist: dict[str, ChecklistItem]
     tips: tuple[str, ...]
     speech_found: bool = True
+
+    def item(self, kind: str) -> ChecklistItem:
+        """The checklist item for `kind`; absent (as not present) in a take saved before the kind existed."""
+        return self.checklist.get(kind, ABSENT)
 
 
 @dataclass(frozen=True, slots=True)

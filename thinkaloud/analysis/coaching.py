@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import STRUCTURE_KINDS, ChecklistItem, Metrics, Signal, Summary
+from thinkaloud.kinds import BY_NAME, CHECKLIST_KINDS
+from thinkaloud.types import ChecklistItem, Metrics, Signal, Summary
 
 MAX_TIPS = 4
 MIN_TIPS = 2
@@ -30,7 +31,7 @@ class Tip:
 
 def checklist(signals: Sequence[Signal]) -> dict[str, ChecklistItem]:
     items = {}
-    for kind in STRUCTURE_KINDS:
+    for kind in CHECKLIST_KINDS:
         found = [s for s in signals if s.kind == kind]
         times = [s.start for s in found if s.start is not None]
         items[kind] = ChecklistItem(present=bool(found), first_at=min(times) if times else None)
@@ -43,13 +44,11 @@ def _per_minute(count: int, metrics: Metrics) -> float | None:
 
 
 def candidate_tips(signals: Sequence[Signal], metrics: Metrics, items: dict[str, ChecklistItem]) -> list[Tip]:
-    tips: list[Tip] = []
+    # Each missing checklist kind has its tip in the table of kinds; ranks order them among the rest.
+    tips = [Tip(BY_NAME[kind].tip_rank, BY_NAME[kind].missing_tip) for kind, item in items.items() if not item.present]
     framing = items["framing"]
     duration = metrics.duration_s
-    if not framing.present:
-        tips.append(Tip(1, "Open by framing the problem: restate the question, name the success metric, "
-                           "and say how you'll structure the answer before you propose a solution."))
-    elif framing.first_at is not None and duration and framing.first_at > LATE_FRAMING_SHARE * duration:
+    if framing.present and framing.first_at is not None and duration and framing.first_at > LATE_FRAMING_SHARE * duration:
         tips.append(Tip(2, f"You framed the problem only at {clock(framing.first_at)}; do it in the first "
                            "30 seconds so the interviewer can follow where you are going."))
     silences = [s for s in signals if s.kind == "silence"]
@@ -58,24 +57,12 @@ def candidate_tips(signals: Sequence[Signal], metrics: Metrics, items: dict[str,
         tips.append(Tip(2, f"You went quiet for {length(longest.end - longest.start)} at {clock(longest.start)}"
                            + (f" ({len(silences)} long silences in all)" if len(silences) > 1 else "")
                            + "; think aloud instead, e.g. \"I'm weighing X against Y\"."))
-    if not items["assumption"].present:
-        tips.append(Tip(3, "State your assumptions out loud (scale, data you have, latency budget), "
-                           "e.g. \"I'll assume about a million daily users\"."))
     jumps = [s for s in signals if s.kind == "topic_shift" and s.signposted is False]
     if jumps:
         first = jumps[0]
         where = f" at {clock(first.start)}" if first.start is not None else ""
         tips.append(Tip(3, f"You changed subject without announcing it{where} (\"{_preview(first.text)}\"); "
                            "signpost transitions, e.g. \"Moving on to serving…\"."))
-    if not items["tradeoff"].present:
-        tips.append(Tip(3, "Weigh at least one trade-off explicitly: what your choice gains and what it costs "
-                           "(\"faster to train, at the cost of some accuracy\")."))
-    if not items["recap"].present:
-        tips.append(Tip(4, "Close with a two-sentence recap (\"To summarize, …\") so the interviewer "
-                           "leaves with your design in mind."))
-    if not items["limitation"].present:
-        tips.append(Tip(4, "Name a limitation or failure mode of your approach (\"this falls apart when…\"); "
-                           "it shows judgement, not weakness."))
     fillers = _per_minute(metrics.filler_count, metrics)
     if fillers is not None and fillers > FILLERS_PER_MINUTE_LIMIT:
         tips.append(Tip(4, f"{metrics.filler_count} fillers ({fillers:.0f} a minute); "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from thinkaloud.nlp.pipeline import PHRASE_KINDS, Cue, TextFindings
+from thinkaloud.kinds import PHRASE_KINDS
+from thinkaloud.nlp.pipeline import Cue, TextFindings
 from thinkaloud.types import Sentence, Signal, SpeechSpan, Word
 
 #: What an abrupt jump's `cue` says, by why it was found (the detector's pattern id).

@@ -19,9 +19,9 @@ from typing import TextIO
 
 from thinkaloud.cli.analyze import add_model_arguments
 from thinkaloud.errors import ExitCode, UsageError
+from thinkaloud.kinds import LABELS, PHRASE_KINDS
 from thinkaloud.timefmt import clock, length
 
-SIGNAL_LABELS = {"topic_shift": "topic shift"}
 QUOTE_LIMIT = 72
 
 
@@ -259,11 +259,11 @@ class PlainPrinter:
         found = event.signal
         if found.kind == "silence":
             return  # already shown live by the silence notices
-        label = SIGNAL_LABELS.get(found.kind, found.kind)
+        label = LABELS[found.kind]
         if found.kind == "topic_shift":
             label += ", signposted" if found.signposted else ", abrupt"
         line = f"[{clock(found.start)} {label}] \"{_shorten(found.text)}\""
-        if found.kind not in ("filler", "hedge"):
+        if found.kind not in PHRASE_KINDS:
             line += f" (cue: {found.cue})"
         self._print_line(self._accent(line))
 

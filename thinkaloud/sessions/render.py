@@ -17,12 +17,10 @@ from thinkaloud.sessions.layout import AUDIO_FILE
 from thinkaloud.sessions.store import Session, SessionRow
 from thinkaloud.sessions.trends import Trend, sparkline
 from thinkaloud.timefmt import clock, length
-from thinkaloud.types import STRUCTURE_KINDS
+from thinkaloud.kinds import BY_NAME, CHECKLIST_LABELS, STRUCTURE_KINDS, legend
 
-STRUCTURE_LETTERS = {"framing": "F", "assumption": "A", "tradeoff": "T", "limitation": "L", "recap": "R"}
-STRUCTURE_LEGEND = "structure: F framing, A assumptions, T trade-offs, L limitations, R recap"
+STRUCTURE_LEGEND = f"structure: {legend()}"
 KIND_NAMES = {"live": "live take", "file": "recording", "text": "transcript"}
-STATEMENT_TITLES = {"assumption": "Assumptions", "tradeoff": "Trade-offs", "limitation": "Limitations"}
 VERDICT_MARKS = {"better": "better", "worse": "worse", "same": "same"}
 
 
@@ -34,8 +32,8 @@ def local_time(created: str) -> str:
 def structure_marks(row: SessionRow) -> str:
     if not row.has_report:
         return "—"
-    letters = "".join(STRUCTURE_LETTERS[k] if row.checklist.get(k) else "·" for k in STRUCTURE_KINDS)
-    return f"{row.checklist_score}/5 {letters}"
+    letters = "".join(BY_NAME[k].letter if row.checklist.get(k) else "·" for k in STRUCTURE_KINDS)
+    return f"{row.checklist_score}/{len(STRUCTURE_KINDS)} {letters}"
 
 
 def _cut(text: str, width: int) -> str:
@@ -254,9 +252,7 @@ def render_comparison_text(comparison: Comparison) -> str:
     if not comparison.same_question and (before.question or after.question):
         lines += [f"  A answered: {before.question or '—'}", f"  B answered: {after.question or '—'}", ""]
 
-    lines.append("Structure                 A        B        change")
-    from thinkaloud.report.text import CHECKLIST_LABELS
-
+    lines.append("Checklist                 A        B        change")
     for item in comparison.checklist:
         def cell(present: bool, at: float | None) -> str:
             return ("✓ " + (clock(at) if at is not None else "")).strip() if present else "✗"
@@ -268,7 +264,7 @@ def render_comparison_text(comparison: Comparison) -> str:
     for statements in comparison.statements:
         if not (statements.added or statements.dropped or statements.kept):
             continue
-        lines.append(STATEMENT_TITLES[statements.kind])
+        lines.append(_statement_title(statements.kind))
         for text in statements.dropped:
             lines += _wrapped("−", "dropped", text)
         for text in statements.added:
@@ -293,9 +289,12 @@ def _wrapped(mark: str, label: str, text: str) -> list[str]:
     return [f"  {mark} {label:<8} {body[0]}"] + [f"    {'':<8} {rest}" for rest in body[1:]]
 
 
-def render_comparison_markdown(comparison: Comparison) -> str:
-    from thinkaloud.report.text import CHECKLIST_LABELS
+def _statement_title(kind: str) -> str:
+    plural = BY_NAME[kind].plural
+    return plural[:1].upper() + plural[1:]
 
+
+def render_comparison_markdown(comparison: Comparison) -> str:
     before, after = comparison.before, comparison.after
     lines = ["# Comparing two takes", ""]
     if comparison.same_question and before.question:
@@ -303,7 +302,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     lines += ["| | session | when | source |", "|---|---|---|---|"]
     for label, take in (("A", before), ("B", after)):
         lines.append(f"| {label} | `{take.id}` | {local_time(take.created)} | {_md(take.source.rsplit('/', 1)[-1])} |")
-    lines += ["", "## Structure", "", "| item | A | B | change |", "|---|---|---|---|"]
+    lines += ["", "## Checklist", "", "| item | A | B | change |", "|---|---|---|---|"]
     for item in comparison.checklist:
         def cell(present: bool, at: float | None) -> str:
             return ("✓ " + (clock(at) if at is not None else "")).strip() if present else "✗"
@@ -313,7 +312,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     for statements in comparison.statements:
         if not (statements.added or statements.dropped or statements.kept):
             continue
-        lines += ["", f"## {STATEMENT_TITLES[statements.kind]}", ""]
+        lines += ["", f"## {_statement_title(statements.kind)}", ""]
         lines += [f"- **dropped:** {_md(t)}" for t in statements.dropped]
         lines += [f"- **added:** {_md(t)}" for t in statements.added]
         lines += [f"- kept: {_md(t)}" for t in dict.fromkeys(after for _, after in statements.kept)]

@@ -40,7 +40,8 @@ from thinkaloud.sessions.layout import (
     read_report_dict,
     session_dirs,
 )
-from thinkaloud.types import STRUCTURE_KINDS, Report
+from thinkaloud.kinds import STRUCTURE_KINDS
+from thinkaloud.types import Report
 
 #: Words that name a session instead of its id.
 LATEST_ALIASES = ("latest", "last")

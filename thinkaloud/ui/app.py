@@ -24,6 +24,7 @@ from thinkaloud.live.events import FinishedEvent, LiveSession
 from thinkaloud.rehearsal_state import RehearsalState
 from thinkaloud.types import Report
 from thinkaloud.ui.messages import TakeFailed, TakeOpened
+from thinkaloud.ui.palette import KIND_CSS, KIND_CSS_VARIABLES
 from thinkaloud.ui.takes import StartTake, Take
 
 
@@ -31,6 +32,7 @@ class ThinkaloudApp(App[int]):
     """One app for both entry points; which screen it opens on depends on what it is given."""
 
     CSS_PATH = "thinkaloud.tcss"
+    CSS = KIND_CSS
     TITLE = "thinkaloud"
 
     def __init__(
@@ -61,6 +63,10 @@ class ThinkaloudApp(App[int]):
         self._note = note
         self.failure: ThinkaloudError | None = None
         self._starting = False
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables plus one colour per kind ($framing, $jump, …) from the table of kinds."""
+        return {**super().get_css_variables(), **KIND_CSS_VARIABLES}
 
     @property
     def can_start_takes(self) -> bool:

@@ -13,21 +13,8 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from thinkaloud.questions import FollowUp
-from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, LABELS, STYLED_KINDS, KindStyles
+from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, LABELS, MEANINGS, STYLED_KINDS, KindStyles
 from thinkaloud.ui.widgets.panels import TwoColumns
-
-MEANINGS = {
-    "framing": "restating the problem, the goal or the plan",
-    "assumption": "a stated assumption about scale, data or constraints",
-    "tradeoff": "weighing what a choice gains against what it costs",
-    "limitation": "naming where the approach breaks down",
-    "recap": "summing up the answer",
-    "filler": "um, uh, you know, like…",
-    "hedge": "maybe, I guess, sort of…",
-    "silence": "a pause past the silence threshold",
-    "shift": "a topic change announced with a transition",
-    "jump": "a topic change with no transition",
-}
 
 
 class Legend(KindStyles, TwoColumns):

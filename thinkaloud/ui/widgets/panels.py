@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from thinkaloud.report.text import CHECKLIST_LABELS
+from thinkaloud.kinds import CHECKLIST_LABELS, CHECKLIST_PARTS
 from thinkaloud.timefmt import clock
 
 #: phase -> (badge text, CSS class)
@@ -72,27 +72,34 @@ class StatsPanel(SteadyStatic):
 
 
 class ChecklistPanel(SteadyStatic):
-    """The five parts of a structured answer, ticked with the time each first appeared."""
+    """The checklist's parts (structure, then depth), each kind ticked with the time it first appeared."""
 
     COMPONENT_CLASSES = {"checklist--done", "checklist--todo", "checklist--time", "checklist--title"}
 
-    def __init__(self, title: str = "Structure", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._title = title
-
     def show(self, firsts: Mapping[str, float | None | bool]) -> None:
-        """`firsts`: kind -> time of first appearance; None when absent, True when present but untimed."""
-        done = sum(1 for v in firsts.values() if v is not None and v is not False)
+        """`firsts`: kind -> time of first appearance; None when absent, True when present but untimed.
+
+        Kinds missing from `firsts` (a take saved before the kind existed) are left out.
+        """
         style = self.get_component_rich_style
-        text = Text(f"{self._title} {done}/{len(firsts)}", style("checklist--title"))
-        label_width = max(len(CHECKLIST_LABELS[k]) for k in firsts) + 1 if firsts else 0
-        for kind, first in firsts.items():
-            present = first is not None and first is not False
-            text.append("\n")
-            text.append("✓ " if present else "· ", style("checklist--done" if present else "checklist--todo"))
-            text.append(CHECKLIST_LABELS[kind].ljust(label_width), style("checklist--done" if present else "checklist--todo"))
-            if present and isinstance(first, float):
-                text.append(clock(first), style("checklist--time"))
+        text = Text()
+        label_width = max((len(CHECKLIST_LABELS[k]) for k in firsts), default=0) + 1
+        for title, kinds in CHECKLIST_PARTS:
+            part = [k for k in kinds if k in firsts]
+            if not part:
+                continue
+            done = sum(1 for k in part if firsts[k] is not None and firsts[k] is not False)
+            if text:
+                text.append("\n\n")
+            text.append(f"{title} {done}/{len(part)}", style("checklist--title"))
+            for kind in part:
+                first = firsts[kind]
+                present = first is not None and first is not False
+                text.append("\n")
+                text.append("✓ " if present else "· ", style("checklist--done" if present else "checklist--todo"))
+                text.append(CHECKLIST_LABELS[kind].ljust(label_width), style("checklist--done" if present else "checklist--todo"))
+                if present and isinstance(first, float):
+                    text.append(clock(first), style("checklist--time"))
         self.show_text(text)
 
 

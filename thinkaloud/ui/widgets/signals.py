@@ -8,17 +8,12 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from thinkaloud.kinds import mark_of
 from thinkaloud.timefmt import clock, length
 from thinkaloud.types import Signal
 from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, LABELS, KindStyles
 
 QUOTE_LIMIT = 90
-
-
-def mark_of(signal: Signal) -> str:
-    if signal.kind == "topic_shift":
-        return "shift" if signal.signposted else "jump"
-    return signal.kind
 
 
 class SignalList(KindStyles, OptionList):
@@ -36,7 +31,7 @@ class SignalList(KindStyles, OptionList):
             self.highlighted = 0
 
     def _prompt(self, signal: Signal) -> Text:
-        mark = mark_of(signal)
+        mark = mark_of(signal.kind, signal.signposted)
         text = Text()
         text.append(f"{clock(signal.start):>5} ", "dim")
         text.append(f"{KIND_GLYPHS[mark]} ", self.kind_style(mark))

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from thinkaloud.annotation import Block, PauseMark, Span, Tag, Tentative
+from thinkaloud.kinds import PHRASE_KINDS
 from thinkaloud.timefmt import clock, length
 from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, LABELS, KindStyles
 
@@ -78,7 +79,7 @@ class BlockRenderer(KindStyles):
 
     def _tag(self, tag: Tag) -> Text:
         label = " · ".join(LABELS[k] for k in tag.kinds)
-        if tag.kinds[0] in ("filler", "hedge"):
+        if tag.kinds[0] in PHRASE_KINDS:
             # Phrase tags trail the phrase, small and unobtrusive.
             return Text(_unbreakable(f"‹{label}›"), self.tag_style(tag.kinds[0]))
         return Text.assemble(Text(_unbreakable(f" {label} "), self.tag_style(tag.kinds[0])), " ")
