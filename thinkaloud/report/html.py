@@ -16,7 +16,7 @@ from html import escape
 
 from thinkaloud import __version__
 from thinkaloud.report.svg import ChartSeries, chart_series_from_rows, metric_chart, timeline_svg
-from thinkaloud.report.text import CHECKLIST_LABELS, phrase_counts
+from thinkaloud.report.text import CHECKLIST_LABELS, phrase_counts, structure_marks
 from thinkaloud.timefmt import clock, length
 from thinkaloud.types import KIND_LABELS as BASE_KIND_LABELS
 from thinkaloud.types import STRUCTURE_KINDS, Report, Signal
@@ -381,8 +381,6 @@ def render_history_html(rows: Sequence, trend_rows: Sequence) -> str:
 
     `rows` are index rows newest first (as listed); `trend_rows` the analysed ones, oldest first.
     """
-    from thinkaloud.sessions.render import structure_marks
-
     charts = chart_series_from_rows(trend_rows)
     header = (
         '<header><p class="eyebrow">thinkaloud · practice history</p>'

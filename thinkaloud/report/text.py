@@ -15,7 +15,16 @@ CHECKLIST_LABELS = {
     "limitation": "named limitations",
     "recap": "recapped",
 }
+STRUCTURE_LETTERS = {"framing": "F", "assumption": "A", "tradeoff": "T", "limitation": "L", "recap": "R"}
 WIDTH = 88
+
+
+def structure_marks(row) -> str:
+    """A take's checklist in one table cell, "3/5 FA·T·" (`row`: a `thinkaloud.sessions.store.SessionRow`)."""
+    if not row.has_report:
+        return "—"
+    letters = "".join(STRUCTURE_LETTERS[k] if row.checklist.get(k) else "·" for k in STRUCTURE_KINDS)
+    return f"{row.checklist_score}/5 {letters}"
 
 
 class Style:
