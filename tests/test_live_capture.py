@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from tests.audio_files import write_wav
-from thinkaloud.audio.wavfile import is_truncated, read_wav_layout
+from thinkaloud.audio.wavfile import is_truncated, read_wav_layout, repair_wav
 from thinkaloud.errors import DeviceError, InputError
 from thinkaloud.live.capture import CaptureQueue, FileSource, StreamResampler
 from thinkaloud.live.clock import SessionClock
-from thinkaloud.live.recording import WavWriter, read_pcm16_wav, repair_wav
+from thinkaloud.live.recording import WavWriter, read_pcm16_wav
 
 # --- the queue -------------------------------------------------------------------
 

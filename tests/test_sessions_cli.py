@@ -77,7 +77,7 @@ def test_history_lists_takes_with_a_trend(reports):
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["ID", "WHEN", "KIND", "QUESTION"]
-    from thinkaloud.sessions.render import structure_marks
+    from thinkaloud.report.text import structure_marks
     from thinkaloud.sessions.store import SessionStore
 
     with SessionStore() as store:

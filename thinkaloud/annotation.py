@@ -20,7 +20,6 @@ from thinkaloud.kinds import PHRASE_KINDS, SENTENCE_KINDS
 from thinkaloud.types import Signal, Word
 
 
-
 @dataclass(frozen=True, slots=True)
 class Span:
     """A run of transcript text and the signals that cover all of it."""

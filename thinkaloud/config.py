@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from thinkaloud.errors import UsageError
-from thinkaloud.paths import config_file
 from thinkaloud.kinds import TEXT_KINDS
+from thinkaloud.paths import config_file
 
 DEVICES = ("auto", "cpu", "cuda")
 #: Detectors that can be switched off or given extra cues (silence is governed by `silence`).

@@ -22,6 +22,7 @@ from typing import Literal
 
 from thinkaloud.annotation import Block, Pause, annotate, char_position_at
 from thinkaloud.asr.transcript import TranscriptBuilder
+from thinkaloud.kinds import CHECKLIST_KINDS, STRUCTURE_KINDS, mark_of
 from thinkaloud.live.events import (
     FinishedEvent,
     LagEvent,
@@ -36,8 +37,15 @@ from thinkaloud.live.events import (
     TentativeEvent,
     WordEvent,
 )
-from thinkaloud.kinds import CHECKLIST_KINDS, STRUCTURE_KINDS, mark_of
-from thinkaloud.types import ModelInfo, Report, Sentence, Signal, SourceInfo, SpeechSpan, Word
+from thinkaloud.types import (
+    ModelInfo,
+    Report,
+    Sentence,
+    Signal,
+    SourceInfo,
+    SpeechSpan,
+    Word,
+)
 
 #: Words closer than this belong to one stretch of speech on the timeline.
 SPEECH_GAP_S = 0.8
@@ -288,7 +296,10 @@ class RehearsalState:
 
     def too_frequent(self, kind: str) -> bool:
         """More fillers (or hedges) a minute of speech than the coaching tips accept."""
-        from thinkaloud.analysis.coaching import FILLERS_PER_MINUTE_LIMIT, HEDGES_PER_MINUTE_LIMIT
+        from thinkaloud.analysis.coaching import (
+            FILLERS_PER_MINUTE_LIMIT,
+            HEDGES_PER_MINUTE_LIMIT,
+        )
 
         limit = FILLERS_PER_MINUTE_LIMIT if kind == "filler" else HEDGES_PER_MINUTE_LIMIT
         minutes = sum(s.end - s.start for s in self.speech_spans()) / 60.0

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from thinkaloud.timefmt import clock, length
 from thinkaloud.kinds import BY_NAME, CHECKLIST_KINDS
+from thinkaloud.timefmt import clock, length
 from thinkaloud.types import ChecklistItem, Metrics, Signal, Summary
 
 MAX_TIPS = 4
@@ -21,6 +21,8 @@ LATE_FRAMING_SHARE = 0.25
 FILLERS_PER_MINUTE_LIMIT = 4.0
 HEDGES_PER_MINUTE_LIMIT = 4.0
 FAST_WPM, SLOW_WPM = 185.0, 100.0
+#: The pace the tips ask for (words a minute); history and its charts measure takes against it.
+PACE_BAND = (140.0, 160.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,8 @@ def candidate_tips(signals: Sequence[Signal], metrics: Metrics, items: dict[str,
         tips.append(Tip(4, f"{metrics.hedge_count} hedges (\"maybe\", \"I guess\", \"sort of\"); "
                            "commit to a choice and give its reason."))
     if metrics.wpm is not None and metrics.wpm > FAST_WPM:
-        tips.append(Tip(5, f"Your pace was {metrics.wpm:.0f} words a minute; slow down to 140–160 so the reasoning lands."))
+        tips.append(Tip(5, f"Your pace was {metrics.wpm:.0f} words a minute; slow down to "
+                           f"{PACE_BAND[0]:.0f}–{PACE_BAND[1]:.0f} so the reasoning lands."))
     elif metrics.wpm is not None and metrics.wpm < SLOW_WPM:
         tips.append(Tip(5, f"Your pace was {metrics.wpm:.0f} words a minute; keep talking through your reasoning "
                            "so the pauses don't read as being stuck."))

@@ -1,9 +1,10 @@
-"""Reading the layout of RIFF/WAVE headers.
+"""Reading RIFF/WAVE headers, and repairing one a crash left behind.
 
 PyAV trusts the file size rather than the header, so it cannot tell a
 truncated WAV from a complete one.  This module reads the header itself:
-`analyze` uses it to refuse a cut-off file, and session recovery to repair the
-header of a recording that was interrupted before its header was finalised.
+`analyze` uses it to refuse a cut-off file, and `repair_wav` (used by the live
+recorder and by session recovery) to make the header of a recording that was
+interrupted before its header was finalised declare what the file holds.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Where a RIFF header keeps the size of everything after its first 8 bytes.
+RIFF_SIZE_OFFSET = 4
+#: RIFF sizes are 32-bit: the most sample data one file can declare (~37 h of 16 kHz mono).
+MAX_DATA_BYTES = 0xFFFFFFFF - 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +89,34 @@ def is_truncated(layout: WavLayout) -> bool:
     if layout.declared_data_bytes in (0, 0xFFFFFFFF):
         return False
     return layout.available_data_bytes + layout.bytes_per_frame < layout.declared_data_bytes
+
+
+def repair_wav(path: Path) -> bool:
+    """Make the header of an interrupted WAV declare the samples the file really holds.
+
+    Returns True when the header was rewritten, False when it was already
+    right.  A trailing partial frame (a write cut in the middle) is dropped.
+    Raises ValueError when `path` is not a WAV file at all.
+    """
+    path = Path(path)
+    layout = read_wav_layout(path)
+    if layout is None:
+        raise ValueError(f"{path} is not a RIFF/WAVE file")
+    whole_frames = layout.available_data_bytes // layout.bytes_per_frame
+    data_bytes = min(whole_frames * layout.bytes_per_frame, MAX_DATA_BYTES)
+    riff_size = layout.data_offset - 8 + data_bytes
+    with open(path, "r+b") as handle:
+        handle.seek(RIFF_SIZE_OFFSET)
+        declared_riff = struct.unpack("<I", handle.read(4))[0]
+        trailing = layout.available_data_bytes - data_bytes
+        if layout.declared_data_bytes == data_bytes and declared_riff == riff_size and trailing == 0:
+            return False
+        if trailing:
+            handle.truncate(layout.data_offset + data_bytes)
+        handle.seek(RIFF_SIZE_OFFSET)
+        handle.write(struct.pack("<I", riff_size))
+        handle.seek(layout.data_offset - 4)
+        handle.write(struct.pack("<I", data_bytes))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return True

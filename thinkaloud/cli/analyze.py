@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from thinkaloud.cli.output import render, save_session, write_output
 from thinkaloud.config import cli_default
 from thinkaloud.errors import ExitCode, OutputError, UsageError
 
@@ -87,22 +88,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
-def render(report, fmt: str, color: bool) -> str:
-    if fmt == "json":
-        import json
-
-        from thinkaloud.report import report_to_dict
-
-        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        from thinkaloud.report.markdown import render_markdown
-
-        return render_markdown(report)
-    from thinkaloud.report.text import render_text
-
-    return render_text(report, color=color)
-
-
 def check_output_path(path: Path, inputs: tuple[Path, ...] = ()) -> None:
     """Fail before the (slow) analysis, not after it, when the report could not be written."""
     resolved = path.resolve()
@@ -115,20 +100,6 @@ def check_output_path(path: Path, inputs: tuple[Path, ...] = ()) -> None:
         raise OutputError(f"cannot write {path}: folder {parent} does not exist; create it or choose another path.")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"cannot write {path}: folder {parent} is not writable; choose another path.")
-
-
-def write_output(path: Path, content: str) -> None:
-    """Write atomically: a reader never sees half a report, and a failure leaves no debris."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(content, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        try:
-            temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise OutputError(f"cannot write {path} ({error.strerror or error}); check the folder exists and is writable.") from None
 
 
 def options_from_args(args: argparse.Namespace, config=None, jobs: int = 1):
@@ -154,23 +125,6 @@ def options_from_args(args: argparse.Namespace, config=None, jobs: int = 1):
         ),
         detectors=config.detector_options(),
     )
-
-
-def save_session(args: argparse.Namespace, report, config, source: Path, announce: bool = True) -> int:
-    """Keep this analysis in the history (unless --no-save); say where on stderr."""
-    from thinkaloud.sessions.record import resolve_question, save_report
-
-    if args.no_save:
-        return ExitCode.OK
-    question = resolve_question(args.question, bank=config.question_bank())
-    kind = "text" if report.source.kind == "text" else "file"
-    saved = save_report(report, kind=kind, source=str(source.resolve()), question=question)
-    if not saved.indexed:
-        sys.stderr.write(f"thinkaloud: saved session {saved.id}, but {saved.index_problem}\n")
-        return ExitCode.OUTPUT
-    if announce and not args.quiet:
-        sys.stderr.write(f"thinkaloud: saved as session {saved.id} (see 'thinkaloud show {saved.id}').\n")
-    return ExitCode.OK
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
+from thinkaloud.cli.output import render, save_session, write_output
 from thinkaloud.errors import ExitCode, InputError, OutputError, ThinkaloudError
 
 AUDIO_SUFFIXES = frozenset(".wav .flac .mp3 .m4a .mp4 .aac .ogg .oga .opus .webm .mkv .wma .aiff .aif .caf".split())
@@ -102,7 +103,6 @@ def _outcomes(files: list[Path], options, jobs: int) -> Iterator[Outcome]:
 
 
 def run_batch(args: argparse.Namespace, files: list[Path], options, config) -> int:
-    from thinkaloud.cli.analyze import render, save_session, write_output
     from thinkaloud.cli.progress import StderrProgress
 
     out_dir: Path | None = args.output

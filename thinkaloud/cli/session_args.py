@@ -56,7 +56,7 @@ def emit(content: str, output: Path | None, what: str = "output") -> None:
         sys.stdout.write(content)
         sys.stdout.flush()
         return
-    from thinkaloud.cli.analyze import write_output
+    from thinkaloud.cli.output import write_output
 
     target = output / what if output.is_dir() else output
     parent = target.parent if str(target.parent) else Path(".")

@@ -6,7 +6,7 @@ Consumers see only `events` (the dataclasses every stage emits) and the
 
     capture        the bounded capture queue, resampling, playing a file as a source
     microphone     PortAudio devices and the microphone source
-    recording      the crash-safe WAV writer and `repair_wav`
+    recording      the crash-safe WAV writer (`audio.wavfile.repair_wav` mends a crashed one)
     vad, silence   voice activity as it streams; long silences while they last
     agreement      the LocalAgreement-2 commit policy
     streaming      the streaming recogniser and the faster-whisper buffer decoder

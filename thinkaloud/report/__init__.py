@@ -4,6 +4,11 @@
 in `schema/`); `text` and `markdown` render the same report for people.
 """
 
-from thinkaloud.report.serialize import SCHEMA_ID, report_from_dict, report_to_dict, schema
+from thinkaloud.report.serialize import (
+    SCHEMA_ID,
+    report_from_dict,
+    report_to_dict,
+    schema,
+)
 
 __all__ = ["SCHEMA_ID", "report_from_dict", "report_to_dict", "schema"]

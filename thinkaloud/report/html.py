@@ -15,9 +15,6 @@ from datetime import datetime
 from html import escape
 
 from thinkaloud import __version__
-from thinkaloud.report.svg import ChartSeries, chart_series_from_rows, metric_chart, timeline_svg
-from thinkaloud.report.text import checklist_parts, phrase_counts
-from thinkaloud.timefmt import clock, length
 from thinkaloud.kinds import (
     BY_NAME,
     CHECKLIST_LABELS,
@@ -31,7 +28,16 @@ from thinkaloud.kinds import (
     shift_look,
 )
 from thinkaloud.kinds import looks as kind_looks
+from thinkaloud.report.svg import (
+    ChartSeries,
+    chart_series_from_rows,
+    metric_chart,
+    timeline_svg,
+)
+from thinkaloud.report.text import checklist_parts, phrase_counts, structure_marks
+from thinkaloud.timefmt import clock, length
 from thinkaloud.types import Report, Signal
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 STYLE = """
@@ -407,8 +413,6 @@ def render_history_html(rows: Sequence, trend_rows: Sequence) -> str:
 
     `rows` are index rows newest first (as listed); `trend_rows` the analysed ones, oldest first.
     """
-    from thinkaloud.sessions.render import structure_marks
-
     charts = chart_series_from_rows(trend_rows)
     header = (
         '<header><p class="eyebrow">thinkaloud · practice history</p>'

@@ -7,6 +7,7 @@ from thinkaloud.report.text import checklist_parts, describe_shift, phrase_count
 from thinkaloud.timefmt import clock, length
 from thinkaloud.types import Report
 
+
 def _escape(text: str) -> str:
     for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "#"):
         text = text.replace(ch, "\\" + ch)

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from thinkaloud.timefmt import clock, length
+from thinkaloud.analysis.coaching import PACE_BAND
 from thinkaloud.kinds import BY_NAME, LABELS, PHRASE_KINDS, SENTENCE_KINDS, shift_look
+from thinkaloud.timefmt import clock, length
 from thinkaloud.types import Report, Signal
 
 WIDTH = 960
@@ -326,8 +327,6 @@ def metric_chart(series: ChartSeries, width: int = 300, height: int = 150) -> st
 
 def chart_series_from_rows(rows: Sequence) -> list[ChartSeries]:
     """The history page's charts, from index rows oldest first (see `thinkaloud.sessions.store`)."""
-    from thinkaloud.sessions.trends import PACE_BAND
-
     labels = tuple(f"{r.id}" for r in rows)
     return [
         ChartSeries("Structure (of 5)", tuple(r.checklist_score for r in rows), labels, "", "higher", domain=(0, 5)),

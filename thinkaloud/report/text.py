@@ -5,11 +5,27 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
+from thinkaloud.kinds import (
+    BY_NAME,
+    CHECKLIST_LABELS,
+    CHECKLIST_PARTS,
+    LABELS,
+    PHRASE_KINDS,
+    STRUCTURE_KINDS,
+    shift_look,
+)
 from thinkaloud.timefmt import clock, length
-from thinkaloud.kinds import CHECKLIST_LABELS, CHECKLIST_PARTS, LABELS, PHRASE_KINDS, shift_look
 from thinkaloud.types import Report, Signal
 
 WIDTH = 88
+
+
+def structure_marks(row) -> str:
+    """A take's checklist in one table cell, "3/5 FA·T·" (`row`: a `thinkaloud.sessions.store.SessionRow`)."""
+    if not row.has_report:
+        return "—"
+    letters = "".join(BY_NAME[k].letter if row.checklist.get(k) else "·" for k in STRUCTURE_KINDS)
+    return f"{row.checklist_score}/{len(STRUCTURE_KINDS)} {letters}"
 
 
 class Style:

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from thinkaloud.kinds import CHECKLIST_KINDS, COMPARED_KINDS, STRUCTURE_KINDS
 from thinkaloud.sessions.store import Session
 from thinkaloud.sessions.trends import Direction, Verdict, judge
-from thinkaloud.kinds import CHECKLIST_KINDS, COMPARED_KINDS, STRUCTURE_KINDS
 from thinkaloud.types import ChecklistItem, Report
 
 #: Statement kinds whose sentences are matched across takes.

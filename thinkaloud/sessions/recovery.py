@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from thinkaloud.audio.wavfile import read_wav_layout, repair_wav
 from thinkaloud.errors import InputError, OutputError
 from thinkaloud.sessions.layout import (
     AUDIO_FILE,
@@ -42,8 +43,6 @@ class InterruptedTake:
     @property
     def audio_s(self) -> float | None:
         """Seconds of audio on disk (after repair), or None when there is no readable WAV."""
-        from thinkaloud.audio.wavfile import read_wav_layout
-
         try:
             layout = read_wav_layout(self.audio_path)
         except OSError:
@@ -79,8 +78,6 @@ def repair_audio(folder: Path) -> bool:
 
     Cheap and idempotent: it reads the header and rewrites eight bytes at most.
     """
-    from thinkaloud.live.recording import repair_wav
-
     try:
         return repair_wav(folder / AUDIO_FILE)
     except (OSError, ValueError):

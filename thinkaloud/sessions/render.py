@@ -12,12 +12,13 @@ import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
+from thinkaloud.kinds import BY_NAME, CHECKLIST_LABELS, legend
+from thinkaloud.report.text import structure_marks
 from thinkaloud.sessions.compare import Comparison, MetricChange, Take
 from thinkaloud.sessions.layout import AUDIO_FILE
 from thinkaloud.sessions.store import Session, SessionRow
 from thinkaloud.sessions.trends import Trend, sparkline
 from thinkaloud.timefmt import clock, length
-from thinkaloud.kinds import BY_NAME, CHECKLIST_LABELS, STRUCTURE_KINDS, legend
 
 STRUCTURE_LEGEND = f"structure: {legend()}"
 KIND_NAMES = {"live": "live take", "file": "recording", "text": "transcript"}
@@ -27,13 +28,6 @@ VERDICT_MARKS = {"better": "better", "worse": "worse", "same": "same"}
 def local_time(created: str) -> str:
     moment = datetime.fromisoformat(created)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def structure_marks(row: SessionRow) -> str:
-    if not row.has_report:
-        return "—"
-    letters = "".join(BY_NAME[k].letter if row.checklist.get(k) else "·" for k in STRUCTURE_KINDS)
-    return f"{row.checklist_score}/{len(STRUCTURE_KINDS)} {letters}"
 
 
 def _cut(text: str, width: int) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from thinkaloud.errors import InputError, UsageError
+from thinkaloud.kinds import STRUCTURE_KINDS
 from thinkaloud.paths import database_file, sessions_root
 from thinkaloud.sessions.database import (
     StoreError,
@@ -40,7 +41,6 @@ from thinkaloud.sessions.layout import (
     read_report_dict,
     session_dirs,
 )
-from thinkaloud.kinds import STRUCTURE_KINDS
 from thinkaloud.types import Report
 
 #: Words that name a session instead of its id.

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from thinkaloud.analysis.coaching import PACE_BAND
 from thinkaloud.sessions.store import SessionRow
 
 Direction = Literal["lower", "higher", "pace", "neutral"]
 Verdict = Literal["better", "worse", "same"]
 
-#: The pace the coaching tips ask for (words a minute).
-PACE_BAND = (140.0, 160.0)
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 
 

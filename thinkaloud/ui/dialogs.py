@@ -13,7 +13,14 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from thinkaloud.questions import FollowUp
-from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, LABELS, MEANINGS, STYLED_KINDS, KindStyles
+from thinkaloud.ui.palette import (
+    KIND_COMPONENT_CLASSES,
+    KIND_GLYPHS,
+    LABELS,
+    MEANINGS,
+    STYLED_KINDS,
+    KindStyles,
+)
 from thinkaloud.ui.widgets.panels import TwoColumns
 
 

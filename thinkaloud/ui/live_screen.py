@@ -22,7 +22,13 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from thinkaloud.errors import ThinkaloudError
-from thinkaloud.live.events import FinishedEvent, LevelEvent, LiveSession, StateEvent, TentativeEvent
+from thinkaloud.live.events import (
+    FinishedEvent,
+    LevelEvent,
+    LiveSession,
+    StateEvent,
+    TentativeEvent,
+)
 from thinkaloud.rehearsal_state import RehearsalState, pace_is_off
 from thinkaloud.timefmt import length
 from thinkaloud.ui.dialogs import HelpScreen, QuitDialog

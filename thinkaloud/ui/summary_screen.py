@@ -18,7 +18,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from thinkaloud.annotation import Block, annotate, block_index_for, char_position_at, silence_pauses
+from thinkaloud.annotation import (
+    Block,
+    annotate,
+    block_index_for,
+    char_position_at,
+    silence_pauses,
+)
 from thinkaloud.rehearsal_state import pace_is_off, timeline_cells
 from thinkaloud.timefmt import length
 from thinkaloud.types import Report, Signal

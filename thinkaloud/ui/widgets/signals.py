@@ -11,7 +11,12 @@ from textual.widgets.option_list import Option
 from thinkaloud.kinds import mark_of
 from thinkaloud.timefmt import clock, length
 from thinkaloud.types import Signal
-from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, LABELS, KindStyles
+from thinkaloud.ui.palette import (
+    KIND_COMPONENT_CLASSES,
+    KIND_GLYPHS,
+    LABELS,
+    KindStyles,
+)
 
 QUOTE_LIMIT = 90
 

@@ -14,7 +14,12 @@ from textual.widget import Widget
 
 from thinkaloud.rehearsal_state import TimelineCell
 from thinkaloud.timefmt import clock
-from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_GLYPHS, MARK_PRIORITY, KindStyles
+from thinkaloud.ui.palette import (
+    KIND_COMPONENT_CLASSES,
+    KIND_GLYPHS,
+    MARK_PRIORITY,
+    KindStyles,
+)
 
 ACTIVITY_GLYPHS = {"speech": "█", "pause": "▁", "silence": "░", "future": "·"}
 
