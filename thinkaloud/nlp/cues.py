@@ -18,6 +18,8 @@ says which phenomenon the group catches; every other line is one pattern:
   followed_by       the token after the match is one of these
   not_followed_by   ... is none of these; an entry with spaces is a phrase
   sentence_has      the sentence contains one of these tokens
+  sentence_has_lemma  the sentence contains a word with one of these lemmas
+                    ("use" also finds "used", "using")
   not_in_first_sentence
   early             the match starts within this many tokens of the transcript's
                     start (restating the problem and clarifying questions come
@@ -184,7 +186,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
         return False
     if "early" in where and start + before_piece(doc)[0] >= where["early"]:
         return False
-    if where.get("question") or where.get("statement") or "sentence_has" in where or where.get("not_in_first_sentence"):
+    if (where.get("question") or where.get("statement") or "sentence_has" in where or "sentence_has_lemma" in where
+            or where.get("not_in_first_sentence")):
         sentence = _sentence(doc, start)
         is_question = sentence.text.rstrip().endswith("?")
         if where.get("question") and not is_question:
@@ -192,6 +195,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
         if where.get("statement") and is_question:
             return False
         if "sentence_has" in where and not {t.lower_ for t in sentence} & set(where["sentence_has"]):
+            return False
+        if "sentence_has_lemma" in where and not {t.lemma_.lower() for t in sentence} & set(where["sentence_has_lemma"]):
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
