@@ -34,9 +34,13 @@ class LabelledSentence:
 
 @dataclass(frozen=True, slots=True)
 class LabelledAnswer:
+    """One labelled answer, or a passage from one: `sentences_before` says how far into the answer it starts."""
+
     id: str
     style: str
     sentences: tuple[LabelledSentence, ...]
+    sentences_before: int = 0
+    source: str | None = None  # the episode or meeting a real passage comes from
 
     def joined(self) -> tuple[str, list[tuple[int, int]]]:
         """The answer as one transcript, and each sentence's character range in it."""
@@ -67,7 +71,8 @@ def load_answers(path: Path) -> list[LabelledAnswer]:
         sentences = tuple(
             LabelledSentence(s["text"], frozenset(s["labels"]), s.get("topic_shift")) for s in entry["sentences"]
         )
-        answers.append(LabelledAnswer(entry["id"], entry.get("style", "clean"), sentences))
+        answers.append(LabelledAnswer(entry["id"], entry.get("style", "clean"), sentences,
+                                      entry.get("first_sentence", 0), entry.get("source")))
     return answers
 
 
@@ -76,12 +81,20 @@ def load_traps(path: Path) -> list[Trap]:
 
 
 #: A detector for evaluation: text -> [(kind, char_start, signposted)].
-Detector = Callable[[str], Sequence[tuple[str, int, bool | None]]]
+#: (text, sentences of the answer before it) -> (kind, character offset, signposted) per detection.
+Detector = Callable[[str, int], Sequence[tuple[str, int, bool | None]]]
+#: A passage from the middle of an answer stands in for a transcript that far along;
+#: the tokens before it are not kept, so they are estimated at a typical sentence length.
+TOKENS_PER_SENTENCE = 20
 
 
 def analyzer_detector(text_analyzer) -> Detector:
-    def detect(text: str) -> list[tuple[str, int, bool | None]]:
-        return [(c.kind, c.cue_start, c.signposted) for c in text_analyzer.find(text).cues]
+    def detect(text: str, sentences_before: int = 0) -> list[tuple[str, int, bool | None]]:
+        if sentences_before:
+            findings = text_analyzer.find_tail(text, 0, sentences_before * TOKENS_PER_SENTENCE, sentences_before)
+        else:
+            findings = text_analyzer.find(text)
+        return [(c.kind, c.cue_start, c.signposted) for c in findings.cues]
 
     return detect
 
@@ -132,12 +145,12 @@ def _sentence_at(ranges: Sequence[tuple[int, int]], offset: int) -> int:
 
 
 def sentence_predictions(answer: LabelledAnswer, text_analyzer) -> list[set[str]]:
-    """The structure kinds detected in each labelled sentence of `answer`."""
+    """The sentence kinds detected in each labelled sentence of `answer`."""
     text, ranges = answer.joined()
     predicted: list[set[str]] = [set() for _ in ranges]
-    for cue in text_analyzer.find(text).cues:
-        if cue.kind in STRUCTURE_KINDS:
-            predicted[_sentence_at(ranges, cue.cue_start)].add(cue.kind)
+    for kind, offset, _ in analyzer_detector(text_analyzer)(text, answer.sentences_before):
+        if kind in SENTENCE_KINDS:
+            predicted[_sentence_at(ranges, offset)].add(kind)
     return predicted
 
 
@@ -147,7 +160,7 @@ def score_answers(answers: Iterable[LabelledAnswer], detect: Detector) -> Scores
         text, ranges = answer.joined()
         predicted: list[set[str]] = [set() for _ in ranges]
         predicted_jumps: list[int] = []
-        for kind, offset, signposted in detect(text):
+        for kind, offset, signposted in detect(text, answer.sentences_before):
             index = _sentence_at(ranges, offset)
             if kind == "topic_shift":
                 if not signposted:
@@ -218,7 +231,7 @@ def trap_detections(traps: Iterable[Trap], detect: Detector) -> list[str]:
     """Traps on which any structure detector fired (there should be none)."""
     fired = []
     for trap in traps:
-        kinds = {kind for kind, _, _ in detect(trap.text) if kind in STRUCTURE_KINDS}
+        kinds = {kind for kind, _, _ in detect(trap.text, 0) if kind in STRUCTURE_KINDS}
         if kinds:
             fired.append(f"{trap.id} ({', '.join(sorted(kinds))}): {trap.text}")
     return fired
@@ -238,7 +251,7 @@ BASELINE_KEYWORDS = {
 }
 
 
-def keyword_baseline(text: str) -> list[tuple[str, int, bool | None]]:
+def keyword_baseline(text: str, sentences_before: int = 0) -> list[tuple[str, int, bool | None]]:
     found = []
     lowered = text.lower()
     for kind, words in BASELINE_KEYWORDS.items():

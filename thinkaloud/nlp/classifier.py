@@ -26,9 +26,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from thinkaloud.errors import ModelError
+from thinkaloud.kinds import SENTENCE_KINDS
 from thinkaloud.nlp.cues import add_spans, before_piece
 
-LABELS = ("framing", "assumption", "tradeoff", "limitation", "recap")
+#: What the classifier may score: every sentence-level kind (the model holds those it was trained for).
+LABELS = SENTENCE_KINDS
 #: Below this the classifier is guessing more than deciding, whatever the tuned threshold says.
 #: Not 0.5: the threshold that maximises F1 sits near half the F1 reached, and bag-of-n-gram
 #: scores trained with dropout are shrunk toward each label's base rate (in cross-validation

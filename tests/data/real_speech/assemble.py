@@ -95,7 +95,9 @@ def splits() -> None:
             sentences.append({"id": s["id"], "text": s["text"], "labels": labels, "cues": cues, "topic_shift": shift})
         out[passage["split"]].append({
             "id": passage["id"], "style": "real", "corpus": passage["corpus"], "source": passage["source"],
-            "ref": passage["ref"], "draw": passage["draw"], "question": passage["question"], "sentences": sentences,
+            "ref": passage["ref"], "draw": passage["draw"], "question": passage["question"],
+            # where in the speaker's answer the passage starts: rules about an answer's opening must know
+            "first_sentence": passage["first_sentence"], "sentences": sentences,
         })
     if unresolved:
         raise SystemExit(f"{len(unresolved)} disagreements not adjudicated, e.g. {unresolved[:3]}")
