@@ -99,7 +99,7 @@ def repair_interrupted_audio(store) -> list[str]:
         return []
     repaired = []
     for record in records:
-        folder = Path(record["folder"])
+        folder = store.folder_path(record["folder"])
         try:
             meta = read_meta(folder)
         except (OSError, ValueError, TypeError):
