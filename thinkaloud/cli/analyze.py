@@ -158,19 +158,24 @@ def options_from_args(args: argparse.Namespace, config=None, jobs: int = 1):
 
 def save_session(args: argparse.Namespace, report, config, source: Path, announce: bool = True) -> int:
     """Keep this analysis in the history (unless --no-save); say where on stderr."""
+    return keep_take(args, report, config, source, announce)[0]
+
+
+def keep_take(args: argparse.Namespace, report, config, source: Path, announce: bool = True):
+    """`save_session`, also returning the question the take answers and the take kept (None with --no-save)."""
     from thinkaloud.sessions.record import resolve_question, save_report
 
-    if args.no_save:
-        return ExitCode.OK
     question = resolve_question(args.question, bank=config.question_bank())
+    if args.no_save:
+        return ExitCode.OK, question, None
     kind = "text" if report.source.kind == "text" else "file"
     saved = save_report(report, kind=kind, source=str(source.resolve()), question=question)
     if not saved.indexed:
         sys.stderr.write(f"thinkaloud: saved session {saved.id}, but {saved.index_problem}\n")
-        return ExitCode.OUTPUT
+        return ExitCode.OUTPUT, question, saved
     if announce and not args.quiet:
         sys.stderr.write(f"thinkaloud: saved as session {saved.id} (see 'thinkaloud show {saved.id}').\n")
-    return ExitCode.OK
+    return ExitCode.OK, question, saved
 
 
 def run(args: argparse.Namespace) -> int:
@@ -225,9 +230,11 @@ def run_single(args: argparse.Namespace, options, config) -> int:
             sys.stderr.write(f"thinkaloud: no speech found in {args.input}{where}.\n")
         else:
             sys.stderr.write(f"thinkaloud: analysed {args.input} in {elapsed:.1f} s{speed}{where}.\n")
-    code = save_session(args, report, config, args.input)
+    code, question, saved = keep_take(args, report, config, args.input)
     if args.tui and code == ExitCode.OK:
         from thinkaloud.ui.app import run_summary_app
 
-        return run_summary_app(report, saved_at=None, question=args.question)
+        # The saved take's id, so that a follow-up answered from the summary is linked to it.
+        return run_summary_app(report, saved_at=saved.folder if saved else None, question=question.text,
+                               question_id=question.id, session_id=saved.id if saved else None)
     return code
