@@ -253,7 +253,7 @@ def test_a_locked_index_still_keeps_the_take(reports, monkeypatch):
         assert store.get(saved.id).source == "second.wav"
 
 
-def test_sync_indexes_new_folders_and_forgets_removed_ones(reports):
+def test_sync_indexes_new_folders_and_keeps_removed_ones_as_missing(reports):
     kept = save_report(reports["text"], kind="text", source="kept.txt")
     gone = save_report(reports["text"], kind="text", source="gone.txt")
     import shutil
@@ -264,6 +264,12 @@ def test_sync_indexes_new_folders_and_forgets_removed_ones(reports):
     write_json_atomically(folder / REPORT_FILE, report_to_dict(reports["text"]))
     with SessionStore() as store:
         assert store.sync() == []
+        status = {r.id: r.status for r in store.list()}
+        assert status == {kept.id: "complete", meta.id: "complete", gone.id: "missing"}
+        with pytest.raises(InputError, match=f"is missing; restore it from a backup, or run 'thinkaloud delete {gone.id}'"):
+            store.load(gone.id)
+        result = store.rebuild()  # rebuilding from the folders forgets it, and says so
+        assert result.indexed == 2 and result.skipped == (f"forgot session {gone.id}: its folder {gone.folder} is missing.",)
         assert {r.id for r in store.list()} == {kept.id, meta.id}
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from thinkaloud.cli.output import render, save_session, write_output
+from thinkaloud.cli.output import keep_take, render, write_output
 from thinkaloud.config import cli_default
 from thinkaloud.errors import ExitCode, OutputError, UsageError
 
@@ -179,9 +179,11 @@ def run_single(args: argparse.Namespace, options, config) -> int:
             sys.stderr.write(f"thinkaloud: no speech found in {args.input}{where}.\n")
         else:
             sys.stderr.write(f"thinkaloud: analysed {args.input} in {elapsed:.1f} s{speed}{where}.\n")
-    code = save_session(args, report, config, args.input)
+    code, question, saved = keep_take(args, report, config, args.input)
     if args.tui and code == ExitCode.OK:
         from thinkaloud.ui.app import run_summary_app
 
-        return run_summary_app(report, saved_at=None, question=args.question)
+        # The saved take's id, so that a follow-up answered from the summary is linked to it.
+        return run_summary_app(report, saved_at=saved.folder if saved else None, question=question.text,
+                               question_id=question.id, session_id=saved.id if saved else None)
     return code

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from thinkaloud.cli.session_args import emit, open_synced_store, warn
-    from thinkaloud.sessions.store import SessionStore, trend_rows
+    from thinkaloud.sessions.store import SessionStore, missing_folder_message, trend_rows
     from thinkaloud.sessions.trends import trends
 
     if args.rebuild:
@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     with open_synced_store() as store:
         rows = store.list(question=args.question, limit=limit or None)
         total = len(store.list(question=args.question)) if limit and len(rows) == limit else len(rows)
+    for row in rows:
+        if row.missing:
+            warn(missing_folder_message(row))
     analysed = trend_rows(rows)
     series = trends(analysed)
 

@@ -47,16 +47,21 @@ def write_output(path: Path, content: str) -> None:
 
 def save_session(args: argparse.Namespace, report, config, source: Path, announce: bool = True) -> int:
     """Keep this analysis in the history (unless --no-save); say where on stderr."""
+    return keep_take(args, report, config, source, announce)[0]
+
+
+def keep_take(args: argparse.Namespace, report, config, source: Path, announce: bool = True):
+    """`save_session`, also returning the question the take answers and the take kept (None with --no-save)."""
     from thinkaloud.sessions.record import resolve_question, save_report
 
-    if args.no_save:
-        return ExitCode.OK
     question = resolve_question(args.question, bank=config.question_bank())
+    if args.no_save:
+        return ExitCode.OK, question, None
     kind = "text" if report.source.kind == "text" else "file"
     saved = save_report(report, kind=kind, source=str(source.resolve()), question=question)
     if not saved.indexed:
         sys.stderr.write(f"thinkaloud: saved session {saved.id}, but {saved.index_problem}\n")
-        return ExitCode.OUTPUT
+        return ExitCode.OUTPUT, question, saved
     if announce and not args.quiet:
         sys.stderr.write(f"thinkaloud: saved as session {saved.id} (see 'thinkaloud show {saved.id}').\n")
-    return ExitCode.OK
+    return ExitCode.OK, question, saved

@@ -177,6 +177,7 @@ class LiveEngine:
         prompt = lead_prompt(options.question, options.transcriber.initial_prompt)
         self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt)
         self._scratch: Path | None = None
+        self._take = None  # thinkaloud.sessions.record.TakeWriter, when the take is kept
         self._capture: CaptureStage | None = None
         self._transcribe: TranscribeStage | None = None
         self._threads: list[threading.Thread] = []
@@ -333,35 +334,32 @@ class LiveEngine:
     # --- the session folder -----------------------------------------------------
 
     def _prepare_folder(self) -> Path:
-        from thinkaloud.sessions.layout import AUDIO_FILE, SessionMeta, create_session_dir, new_session_id
+        """Where the audio goes: the take's folder, in place from the start (a crash leaves an interrupted take)."""
+        from thinkaloud.sessions.layout import AUDIO_FILE
+        from thinkaloud.sessions.record import QuestionRef, TakeWriter
 
         if not self.options.save:
             self._scratch = Path(tempfile.mkdtemp(prefix="thinkaloud-live-"))
             return self._scratch / AUDIO_FILE
-        self._meta = SessionMeta(
-            id=new_session_id(),
-            created=_now_iso(),
-            kind="live",
+        self._take = TakeWriter.open(
+            "live",
             source=str(self.options.source) if self.options.source is not None else "microphone",
-            question=self.options.question,
-            question_id=self.options.question_id,
+            question=QuestionRef(self.options.question, self.options.question_id),
             parent_id=self.options.parent_id,
-            status="recording",
+            root=self.options.sessions_root,
+            recording=True,
             notes={"capture": self.source.description},
+            advice="check the data folder is writable, or use --no-save",
         )
-        try:
-            self.session_dir = create_session_dir(self._meta, self.options.sessions_root)
-        except OSError as error:
-            raise OutputError(
-                f"cannot create the session folder ({error.strerror or error}); check the data folder is writable, or use --no-save."
-            ) from None
-        self.session_id = self._meta.id
-        return self.session_dir / AUDIO_FILE
+        self.session_dir = self._take.folder
+        self.session_id = self._take.id
+        return self._take.audio_path
 
     def _discard_folder(self) -> None:
-        folder = self._scratch or self.session_dir
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        elif self._take is not None:
+            self._take.discard()
         self.session_dir = self.session_id = self.audio_path = None
 
     # --- the end ----------------------------------------------------------------
@@ -455,43 +453,28 @@ class LiveEngine:
         return words
 
     def _save(self, report: Report, transcribe: TranscribeStage) -> None:
-        if not self.options.save or self.session_dir is None:
+        if not self.options.save or self._take is None:
             return
-        from thinkaloud.report import report_to_dict
-        from thinkaloud.sessions.layout import REPORT_FILE, write_json_atomically, write_meta
+        if self.error is None:
+            status = "complete"
+        else:
+            # A device that went away or a full disk still leaves a usable take; a bug does not.
+            from thinkaloud.errors import DeviceError
 
-        try:
-            self.report_path = self.session_dir / REPORT_FILE
-            write_json_atomically(self.report_path, report_to_dict(report))
-            meta = self._meta
-            if self.error is None:
-                meta.status = "complete"
-            else:
-                # A device that went away or a full disk still leaves a usable take; a bug does not.
-                from thinkaloud.errors import DeviceError
+            status = "interrupted" if isinstance(self.error, (DeviceError, OutputError)) else "failed"
+        notes = {
+            "overflows": self._capture_queue.overflows,
+            "dropped_blocks": self._capture_queue.dropped_blocks,
+            "skipped_s": transcribe.skipped_s,
+            "max_lag_s": transcribe.max_lag_s,
+            **({"error": self.error.message} if self.error is not None else {}),
+        }
+        # Written and indexed from this report; an index that cannot be updated now is
+        # caught up by the next `history` (the folder is the source of truth).
+        from thinkaloud.sessions.layout import REPORT_FILE
 
-                meta.status = "interrupted" if isinstance(self.error, (DeviceError, OutputError)) else "failed"
-            meta.notes = {
-                **meta.notes,
-                "overflows": self._capture_queue.overflows,
-                "dropped_blocks": self._capture_queue.dropped_blocks,
-                "skipped_s": transcribe.skipped_s,
-                "max_lag_s": transcribe.max_lag_s,
-                **({"error": self.error.message} if self.error is not None else {}),
-            }
-            write_meta(self.session_dir, meta)
-        except OSError as error:
-            raise OutputError(
-                f"could not save the take in {self.session_dir} ({error.strerror or error}); its audio is in {self.audio_path}."
-            ) from None
-        # The session index: register the finished take so history sees it at once.
-        from thinkaloud.sessions.store import register_session
-
-        try:
-            register_session(self.session_dir)
-        except Exception:
-            # The folder is the source of truth; the index is rebuilt from folders.
-            pass
+        saved = self._take.finish(report, status=status, notes=notes, advice=f"its audio is in {self.audio_path}")
+        self.report_path = saved.folder / REPORT_FILE
 
 
 def _naming_the_audio(error: ThinkaloudError, audio_path: Path | None) -> ThinkaloudError:
@@ -507,10 +490,3 @@ def _internal(error: Exception) -> ThinkaloudError:
     return ThinkaloudError(
         f"internal error in the live engine ({type(error).__name__}: {error}); the audio so far was kept, please report this."
     )
-
-
-def _now_iso() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-

@@ -3,10 +3,16 @@
 `report_to_dict` writes `thinkaloud.report/1`; `report_from_dict` reads it
 back (sessions are stored as these files).  A change that removes or
 renames a field needs a new schema version; adding an optional field does not.
+
+Reading is tolerant, because a take saved by one release is opened by every
+later one: a checklist kind the report lacks (added after it was written) is
+read as not present, a per-kind count it lacks as zero, and kinds or fields
+this release does not know are skipped rather than refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import cache
 from importlib import resources
@@ -97,7 +103,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 
 def report_from_dict(data: dict[str, Any]) -> Report:
-    """Rebuild a `Report` from its JSON form; the inverse of `report_to_dict`."""
+    """Rebuild a `Report` from its JSON form; the inverse of `report_to_dict`, tolerant of other releases' reports."""
     if data.get("schema") != SCHEMA_ID:
         raise ValueError(f"not a {SCHEMA_ID} report (schema is {data.get('schema')!r})")
     text = data["transcript"]["text"]
@@ -110,21 +116,56 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         start = found if found >= 0 else position
         end = start + len(w["text"]) if found >= 0 else position
         position = end
-        words.append(Word(w["text"], w["start"], w["end"], w["probability"], start, end))
-    checklist = data["summary"]["checklist"]
+        words.append(Word(w["text"], w["start"], w["end"], w.get("probability"), start, end))
     return Report(
-        source=SourceInfo(**data["source"]),
-        model=ModelInfo(**data["model"]),
+        source=_build(SourceInfo, data["source"]),
+        model=_build(ModelInfo, data["model"]),
         transcript=Transcript(text=text, words=tuple(words)),
-        sentences=tuple(Sentence(**s) for s in data["transcript"]["sentences"]),
-        signals=tuple(Signal(**s) for s in data["signals"]),
-        metrics=Metrics(**data["metrics"]),
+        sentences=tuple(_build(Sentence, s) for s in data["transcript"]["sentences"]),
+        # A signal of a kind this release does not know (one retired since) has no label to show it by.
+        signals=tuple(_build(Signal, s) for s in data["signals"] if s["kind"] in KNOWN_KINDS),
+        metrics=_build(Metrics, data["metrics"], missing=_zero_or_none),
         summary=Summary(
-            # Kinds are read as far as this release knows them: an older report lacks the
-            # newer ones (absent: not present), a newer one may hold kinds this release skips.
-            checklist={k: ChecklistItem(**checklist[k]) for k in CHECKLIST_KINDS if k in checklist},
+            checklist=checklist_from_dict(data["summary"]["checklist"]),
             tips=tuple(data["summary"]["tips"]),
             speech_found=data["summary"].get("speech_found", True),
         ),
-        speech=tuple(SpeechSpan(**s) for s in data.get("speech", [])),
+        speech=tuple(_build(SpeechSpan, s) for s in data.get("speech", [])),
     )
+
+
+#: The signal kinds this release can show; a report's signals of any other kind are skipped.
+KNOWN_KINDS = frozenset(NAMES)
+
+
+def checklist_from_dict(checklist: dict[str, Any]) -> dict[str, ChecklistItem]:
+    """The checklist kinds this release knows that the report was checked for, in the table's order.
+
+    A report saved before a kind existed lacks it: the kind is left out (the take was never checked
+    for it; `Summary.item` reads it as not present), and one from a later release is skipped.
+    """
+    items = {}
+    for kind in CHECKLIST_KINDS:
+        item = checklist.get(kind)
+        if isinstance(item, dict):
+            items[kind] = ChecklistItem(present=bool(item.get("present", False)), first_at=item.get("first_at"))
+    return items
+
+
+def _build(cls, values: dict[str, Any], missing=None):
+    """`cls(**values)` without the fields this release does not know; `missing(field)` fills one it lacks."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    arguments = {name: value for name, value in values.items() if name in known}
+    if missing is not None:
+        for name, spec in known.items():
+            if name not in arguments and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+                arguments[name] = missing(spec)
+    return cls(**arguments)
+
+
+def _zero_or_none(spec: dataclasses.Field) -> Any:
+    """A metric added after a report was written: a count is zero (nothing of that kind was found), else unknown."""
+    annotation = str(spec.type)
+    if "None" in annotation:
+        return None
+    return 0 if annotation == "int" else 0.0

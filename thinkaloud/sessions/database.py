@@ -3,16 +3,23 @@
 The index lives in one SQLite database (WAL mode, so readers never wait for
 a writer and two `analyze` runs can save at once).  Its schema is versioned
 with `PRAGMA user_version` and upgraded by the ordered `MIGRATIONS`; a file
-written by a newer thinkaloud is refused rather than guessed at.  Every
+written by a newer thinkaloud is refused rather than guessed at.
+
+Schema 2 (the current one): `sessions` holds one row per take, its `folder`
+relative to the data folder (the folder holding this file) so that a data
+folder moved, copied or restored elsewhere keeps every take; `checklist`
+holds one row per take and checklist kind (present, first_at), so a kind
+added later needs no new column.  Every
 SQLite failure a user can meet (locked, damaged, unwritable, too new) leaves
 this module as one `StoreError` sentence naming the fix.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +40,138 @@ class StoreError(ThinkaloudError):
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One step of the schema's history; statements run in one transaction."""
+    """One step of the schema's history; statements (then `run`, if any) run in one transaction.
+
+    `run(connection, path)` does what SQL alone cannot, such as reading the
+    take folders beside the index at `path`.
+    """
 
     version: int
     description: str
     statements: tuple[str, ...]
+    run: Callable[[sqlite3.Connection, Path], None] | None = None
+
+
+#: Schema 2's columns of `sessions`, in order.
+SESSION_COLUMNS: tuple[str, ...] = (
+    "id", "created", "kind", "status", "question", "question_id", "parent_id", "source", "folder",
+    "has_report", "speech_found", "duration_s", "speaking_time_s", "words", "wpm", "filler_count",
+    "hedge_count", "silence_count", "longest_silence_s", "abrupt_shifts", "indexed_at",
+)  # fmt: skip
+
+#: Columns of schema 1 that were not a checklist kind (every other column was one, 0 or 1).
+_V1_COLUMNS = frozenset(SESSION_COLUMNS) | {"checklist_score", "framing_at"}
+
+
+def data_folder(path: Path) -> Path:
+    """The data folder of the index at `path`: folders under it are stored relative to it."""
+    return Path(os.path.abspath(path)).parent
+
+
+def stored_folder(folder: Path, home: Path) -> str:
+    """How the index stores `folder`: relative to the data folder `home` when under it, else absolute."""
+    folder = Path(os.path.abspath(folder))
+    for base in dict.fromkeys((Path(os.path.abspath(home)), home.resolve())):
+        for candidate in dict.fromkeys((folder, folder.resolve())):
+            if candidate.is_relative_to(base) and candidate != base:
+                return candidate.relative_to(base).as_posix()
+    return str(folder)
+
+
+def relocated_folder(stored: str, home: Path) -> str:
+    """A folder stored by an older index (absolute) as the index stores it now.
+
+    Under the data folder: relative.  Elsewhere: the same trailing part
+    (`sessions/<id>`) under the current data folder, when it is there (the
+    data folder was moved, copied or restored); else the absolute path when
+    the folder is still there; else (really missing) the trailing part, which
+    names where it belongs in this data folder, to be reported missing there.
+    """
+    path = Path(stored)
+    if not path.is_absolute():
+        return stored
+    relative = stored_folder(path, home)
+    if not Path(relative).is_absolute():
+        return relative
+    tail = Path(*path.parts[-2:])
+    if (home / tail).is_dir() or not path.is_dir():
+        return tail.as_posix()
+    return stored
+
+
+def _checklist_rows_and_relative_folders(connection: sqlite3.Connection, path: Path) -> None:
+    """Schema 1 -> 2: the per-kind columns become `checklist` rows, folders become relative."""
+    home = data_folder(path)
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(sessions)")]
+    kinds = [name for name in columns if name not in _V1_COLUMNS and not name.endswith("_at")]
+    old = [dict(zip(columns, row)) for row in connection.execute("SELECT * FROM sessions").fetchall()]
+    connection.execute("ALTER TABLE sessions RENAME TO sessions_v1")
+    connection.execute("DROP INDEX IF EXISTS sessions_by_created")
+    connection.execute("DROP INDEX IF EXISTS sessions_by_question_id")
+    for statement in _V2_TABLES:
+        connection.execute(statement)
+    names = ", ".join(SESSION_COLUMNS)
+    marks = ", ".join("?" for _ in SESSION_COLUMNS)
+    for row in old:
+        row["folder"] = relocated_folder(row["folder"], home)
+        connection.execute(f"INSERT INTO sessions ({names}) VALUES ({marks})", [row.get(n) for n in SESSION_COLUMNS])
+        if not row["has_report"]:
+            continue
+        # Schema 1 kept when only framing first appeared; the report has every kind's time.
+        saved = _saved_checklist(home / row["folder"])
+        for kind in kinds:
+            if row[kind] is None:
+                continue
+            first_at = row.get(f"{kind}_at", saved.get(kind, {}).get("first_at"))
+            connection.execute(
+                "INSERT INTO checklist (session_id, kind, present, first_at) VALUES (?, ?, ?, ?)",
+                (row["id"], kind, 1 if row[kind] else 0, first_at if row[kind] else None),
+            )
+    connection.execute("DROP TABLE sessions_v1")
+
+
+def _saved_checklist(folder: Path) -> dict:
+    try:
+        checklist = json.loads((folder / "report.json").read_text(encoding="utf-8"))["summary"]["checklist"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {k: v for k, v in checklist.items() if isinstance(v, dict)} if isinstance(checklist, dict) else {}
+
+
+_V2_TABLES: tuple[str, ...] = (
+    """CREATE TABLE sessions (
+        id                TEXT PRIMARY KEY,
+        created           TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        question          TEXT,
+        question_id       TEXT,
+        parent_id         TEXT,
+        source            TEXT NOT NULL,
+        folder            TEXT NOT NULL,
+        has_report        INTEGER NOT NULL,
+        speech_found      INTEGER,
+        duration_s        REAL,
+        speaking_time_s   REAL,
+        words             INTEGER,
+        wpm               REAL,
+        filler_count      INTEGER,
+        hedge_count       INTEGER,
+        silence_count     INTEGER,
+        longest_silence_s REAL,
+        abrupt_shifts     INTEGER,
+        indexed_at        TEXT NOT NULL
+    )""",
+    """CREATE TABLE checklist (
+        session_id TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        present    INTEGER NOT NULL,
+        first_at   REAL,
+        PRIMARY KEY (session_id, kind)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX sessions_by_created ON sessions (created)",
+    "CREATE INDEX sessions_by_question_id ON sessions (question_id)",
+)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -78,6 +212,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX sessions_by_created ON sessions (created)",
             "CREATE INDEX sessions_by_question_id ON sessions (question_id)",
         ),
+    ),
+    Migration(
+        2,
+        "the checklist as rows (take, kind, present, first_at); folders relative to the data folder",
+        (),
+        _checklist_rows_and_relative_folders,
     ),
 )
 
@@ -152,6 +292,8 @@ def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[Mig
                 continue
             for statement in step.statements:
                 connection.execute(statement)
+            if step.run is not None:
+                step.run(connection, path)
             connection.execute(f"PRAGMA user_version = {int(step.version)}")
         version = step.version
     return max(version, _user_version(connection))

@@ -6,7 +6,8 @@ header declares only what was synced.  Every session command calls
 `repair_interrupted_audio` when it opens the index, so such a WAV is made
 whole (its header rewritten to cover every sample on disk) the first time
 anyone looks; `recover_session` then analyses the audio the way `analyze`
-does and turns the take into a complete one.
+does and finishes the take as a complete one, through the same
+`record.TakeWriter` that analyze and live write takes with.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from thinkaloud.audio.wavfile import read_wav_layout, repair_wav
-from thinkaloud.errors import InputError, OutputError
+from thinkaloud.errors import InputError
 from thinkaloud.sessions.layout import (
     AUDIO_FILE,
     REPORT_FILE,
@@ -24,8 +25,6 @@ from thinkaloud.sessions.layout import (
     effective_status,
     read_meta,
     session_dirs,
-    write_json_atomically,
-    write_meta,
 )
 
 
@@ -96,7 +95,7 @@ def repair_interrupted_audio(store) -> list[str]:
         return []
     repaired = []
     for record in records:
-        folder = Path(record["folder"])
+        folder = store.folder_path(record["folder"])
         try:
             meta = read_meta(folder)
         except (OSError, ValueError, TypeError):
@@ -131,27 +130,18 @@ def recover_session(folder: Path, analyzer, progress=None):
     kwargs = {"progress": progress} if progress is not None else {}
     report = analyzer.analyze_path(audio, **kwargs)
 
-    from thinkaloud.report import report_to_dict
-    from thinkaloud.sessions.store import register_session
+    from thinkaloud.sessions.database import StoreError
+    from thinkaloud.sessions.record import TakeWriter
 
-    previous = meta.status
-    meta.status = "complete"
-    meta.notes = {
-        **meta.notes,
+    notes = {
         "recovered": {
             "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "audio_s": round(seconds, 3),
-            "was": previous if previous != "recording" else "interrupted",
+            "was": meta.status if meta.status != "recording" else "interrupted",
             "header_repaired": repaired,
         },
     }
-    meta.pid = meta.host = meta.process_started = None
-    try:
-        write_json_atomically(folder / REPORT_FILE, report_to_dict(report))
-        write_meta(folder, meta)
-    except OSError as error:
-        raise OutputError(
-            f"could not save the recovered report in {folder} ({error.strerror or error}); check the folder is writable."
-        ) from None
-    register_session(folder)
+    saved = TakeWriter.reopen(folder).finish(report, status="complete", notes=notes)
+    if not saved.indexed:
+        raise StoreError(saved.index_problem or f"the session index could not record session {meta.id}.")
     return report

@@ -1,14 +1,19 @@
 """The session index: one row per take, for history, filters, trends and id look-ups.
 
 The session folders are the source of truth (see `layout`); this index is a
-cache of the columns worth querying, kept in SQLite (`database`).  Each
-write is one transaction.  Folders the index has not seen yet (a live take
-whose process died before registering, a folder restored from a backup) are
-picked up by `sync`, and `rebuild` recreates the whole index from the
-folders.
+cache of the columns worth querying, kept in SQLite (`database`): a row per
+take, and a row per take and checklist kind.  Each write is one transaction.
+Folders the index has not seen yet (a live take whose process died before
+registering, a folder restored from a backup) are picked up by `sync`, and
+`rebuild` recreates the whole index from the folders.
 
-The live engine calls `register_session(folder)` when a take finishes; the
-`analyze` command saves through `thinkaloud.sessions.record`.
+A take's folder is stored relative to the data folder, so the data folder
+can be moved, copied to another machine or restored from a backup.  A take
+whose folder is really gone stays in the index with the status "missing"
+(reported, never silently dropped) until it comes back or is deleted.
+
+Takes are written, and indexed from their in-memory report, by
+`thinkaloud.sessions.record` (analyze, live and recover alike).
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from thinkaloud.errors import InputError, UsageError
-from thinkaloud.kinds import STRUCTURE_KINDS
+from thinkaloud.kinds import CHECKLIST_KINDS, STRUCTURE_KINDS
 from thinkaloud.paths import database_file, sessions_root
 from thinkaloud.sessions.database import (
+    SESSION_COLUMNS,
     StoreError,
     connect,
+    data_folder,
     is_damaged,
     set_aside,
+    stored_folder,
     transaction,
     translate_errors,
 )
@@ -46,12 +54,11 @@ from thinkaloud.types import Report
 #: Words that name a session instead of its id.
 LATEST_ALIASES = ("latest", "last")
 
-COLUMNS = (
-    "id", "created", "kind", "status", "question", "question_id", "parent_id", "source", "folder",
-    "has_report", "speech_found", "duration_s", "speaking_time_s", "words", "wpm", "filler_count",
-    "hedge_count", "silence_count", "longest_silence_s", "abrupt_shifts",
-    *STRUCTURE_KINDS, "checklist_score", "framing_at", "indexed_at",
-)  # fmt: skip
+COLUMNS = SESSION_COLUMNS
+#: The status of a take whose folder is not where the index says and cannot be found.
+MISSING = "missing"
+#: How many ids one checklist query asks for (SQLite limits the parameters of a statement).
+CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +85,25 @@ class SessionRow:
     silence_count: int | None = None
     longest_silence_s: float | None = None
     abrupt_shifts: int | None = None
+    #: Checklist kind -> present, and -> when it first appeared; the kinds the take's report had.
     checklist: dict[str, bool] = field(default_factory=dict)
-    checklist_score: int | None = None
-    framing_at: float | None = None
+    checklist_at: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def checklist_score(self) -> int | None:
+        """How many of the structure kinds the take has (a kind its report lacked counts as absent)."""
+        if not self.has_report:
+            return None
+        return sum(1 for kind in STRUCTURE_KINDS if self.checklist.get(kind))
+
+    @property
+    def framing_at(self) -> float | None:
+        """When the answer's opening part (the first structure kind) first appeared."""
+        return self.checklist_at.get(STRUCTURE_KINDS[0]) if self.has_report else None
+
+    @property
+    def missing(self) -> bool:
+        return self.status == MISSING
 
     @property
     def created_at(self) -> datetime:
@@ -140,8 +163,16 @@ class RebuildResult:
     backup: Path | None  # where a damaged or too-new index was moved
 
 
-def row_values(folder: Path, meta: SessionMeta, report: dict | None) -> dict[str, Any]:
-    """The index columns for one take, from its metadata and its report's JSON."""
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the index holds for one take: its `sessions` row and its checklist rows."""
+
+    values: dict[str, Any]
+    checklist: dict[str, tuple[bool, float | None]]
+
+
+def index_entry(stored: str, meta: SessionMeta, report: Report | None) -> IndexEntry:
+    """The index rows for one take, from its metadata and its (in-memory) report; `stored` is its folder as stored."""
     values: dict[str, Any] = {
         "id": meta.id,
         "created": meta.created,
@@ -151,34 +182,32 @@ def row_values(folder: Path, meta: SessionMeta, report: dict | None) -> dict[str
         "question_id": meta.question_id,
         "parent_id": meta.parent_id,
         "source": meta.source,
-        "folder": str(folder.resolve()),
+        "folder": stored,
         "has_report": 1 if report is not None else 0,
         "indexed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+    checklist: dict[str, tuple[bool, float | None]] = {}
     if report is not None:
-        metrics = report["metrics"]
-        summary = report["summary"]
-        checklist = summary["checklist"]
+        m = report.metrics
         values.update(
-            speech_found=1 if summary.get("speech_found", True) else 0,
-            duration_s=metrics["duration_s"],
-            speaking_time_s=metrics["speaking_time_s"],
-            words=metrics["words"],
-            wpm=metrics["wpm"],
-            filler_count=metrics["filler_count"],
-            hedge_count=metrics["hedge_count"],
-            silence_count=metrics["silence_count"],
-            longest_silence_s=metrics["longest_silence_s"],
-            abrupt_shifts=sum(1 for s in report["signals"] if s["kind"] == "topic_shift" and not s.get("signposted")),
-            checklist_score=sum(1 for kind in STRUCTURE_KINDS if checklist[kind]["present"]),
-            framing_at=checklist["framing"]["first_at"],
-            **{kind: 1 if checklist[kind]["present"] else 0 for kind in STRUCTURE_KINDS},
+            speech_found=1 if report.summary.speech_found else 0,
+            duration_s=m.duration_s,
+            speaking_time_s=m.speaking_time_s,
+            words=m.words,
+            wpm=m.wpm,
+            filler_count=m.filler_count,
+            hedge_count=m.hedge_count,
+            silence_count=m.silence_count,
+            longest_silence_s=m.longest_silence_s,
+            abrupt_shifts=sum(1 for s in report.signals if s.kind == "topic_shift" and not s.signposted),
         )
-    return {name: values.get(name) for name in COLUMNS}
+        # Whatever kinds the report's checklist has: a kind added later needs no new column.
+        checklist = {kind: (item.present, item.first_at) for kind, item in report.summary.checklist.items()}
+    return IndexEntry({name: values.get(name) for name in COLUMNS}, checklist)
 
 
-def read_folder(folder: Path) -> tuple[SessionMeta, dict | None]:
-    """A folder's metadata and report JSON; a defect is one `InputError` line naming the file."""
+def read_folder(folder: Path) -> tuple[SessionMeta, Report | None]:
+    """A folder's metadata and report; a defect is one `InputError` line naming the file."""
     try:
         meta = read_meta(folder)
     except FileNotFoundError:
@@ -188,11 +217,12 @@ def read_folder(folder: Path) -> tuple[SessionMeta, dict | None]:
     if meta.id != folder.name:
         raise InputError(f"{folder / META_FILE} names session '{meta.id}' but its folder is '{folder.name}'; rename one to match.")
     try:
-        report = read_report_dict(folder)
-        if report is not None:
+        data = read_report_dict(folder)
+        report = None
+        if data is not None:
             from thinkaloud.report import report_from_dict
 
-            report_from_dict(report)  # reject a report we could not show later
+            report = report_from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"{folder / REPORT_FILE} cannot be read ({_short(error)}); fix or remove that session folder.") from None
     return meta, report
@@ -209,6 +239,8 @@ class SessionStore:
     def __init__(self, database: Path | None = None, root: Path | None = None):
         self.path = database or database_file()
         self.root = root or sessions_root()
+        #: Folders under it are stored relative to it (see `database.stored_folder`).
+        self.home = data_folder(self.path)
         self._connection: sqlite3.Connection | None = None
 
     # --- connection -------------------------------------------------------
@@ -232,40 +264,56 @@ class SessionStore:
 
     # --- writing ----------------------------------------------------------
 
-    def register(self, folder: Path) -> SessionRow:
-        """Index (or re-index) the take in `folder`, in one transaction."""
-        meta, report = read_folder(folder)
-        values = row_values(folder, meta, report)
+    def folder_path(self, stored: str) -> Path:
+        """Where a folder the index stores is on disk: a relative one is under the data folder."""
+        path = Path(stored)
+        return path if path.is_absolute() else self.home / path
+
+    def index(self, folder: Path, meta: SessionMeta, report: Report | None) -> SessionRow:
+        """Index (or re-index) a take from its metadata and in-memory report, in one transaction."""
+        entry = index_entry(stored_folder(folder, self.home), meta, report)
         with translate_errors(self.path):
             with transaction(self.connection) as connection:
-                _upsert(connection, values)
-        return self._to_row(values)
+                _upsert(connection, entry)
+        return self._to_row(entry.values, entry.checklist)
+
+    def register(self, folder: Path) -> SessionRow:
+        """Index (or re-index) the take in `folder`, read from disk."""
+        meta, report = read_folder(folder)
+        return self.index(folder, meta, report)
 
     def sync(self) -> list[str]:
-        """Index folders the index lacks and forget rows whose folder is gone; returns warnings."""
+        """Index folders the index lacks, and takes found again in the sessions folder; returns warnings.
+
+        A row whose folder is gone is kept: `list` shows it as "missing" and
+        `load` refuses it in one line, until it is restored or deleted.
+        """
         warnings: list[str] = []
         _sweep_leftovers(self.root)
         folders = {p.name: p for p in session_dirs(self.root)}
         with translate_errors(self.path):
             rows = self.connection.execute("SELECT id, folder FROM sessions").fetchall()
             known = {row["id"] for row in rows}
-            vanished = [
-                row["id"] for row in rows if row["id"] not in folders and not (Path(row["folder"]) / META_FILE).is_file()
-            ]
+            # New folders, and takes whose stored folder is gone but which are in the sessions folder
+            # (moved back, restored from a backup, or indexed by another data folder's path).
+            found = sorted(set(folders) - known)
+            found += sorted(row["id"] for row in rows if row["id"] in folders and not self._present(row["folder"]))
             fresh = []
-            for name in sorted(set(folders) - known):
+            for name in found:
                 try:
                     meta, report = read_folder(folders[name])
                 except InputError as error:
                     warnings.append(error.message)
                     continue
-                fresh.append(row_values(folders[name], meta, report))
-            if fresh or vanished:
+                fresh.append(index_entry(stored_folder(folders[name], self.home), meta, report))
+            if fresh:
                 with transaction(self.connection) as connection:
-                    for values in fresh:
-                        _upsert(connection, values)
-                    connection.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in vanished])
+                    for entry in fresh:
+                        _upsert(connection, entry)
         return warnings
+
+    def _present(self, stored: str) -> bool:
+        return (self.folder_path(stored) / META_FILE).is_file()
 
     def delete(self, session_id: str) -> None:
         """Remove a take: its folder and its row, or neither."""
@@ -273,6 +321,7 @@ class SessionStore:
         folder = row.folder
         # Renaming first makes the folder vanish at once (and atomically) for
         # every reader; the slow recursive delete happens after the commit.
+        # A missing take has no folder left: only its rows go.
         doomed = folder.with_name(f".deleting-{folder.name}")
         try:
             if folder.exists():
@@ -283,6 +332,7 @@ class SessionStore:
             with translate_errors(self.path):
                 with transaction(self.connection) as connection:
                     connection.execute("DELETE FROM sessions WHERE id = ?", (row.id,))
+                    connection.execute("DELETE FROM checklist WHERE session_id = ?", (row.id,))
         except BaseException:
             if doomed.exists():
                 doomed.rename(folder)
@@ -303,20 +353,28 @@ class SessionStore:
             self.close()
             backup = set_aside(self.path, "newer")
         skipped: list[str] = []
-        rows = []
+        entries = []
         for folder in session_dirs(self.root):
             try:
                 meta, report = read_folder(folder)
             except InputError as error:
                 skipped.append(error.message)
                 continue
-            rows.append(row_values(folder, meta, report))
+            entries.append(index_entry(stored_folder(folder, self.home), meta, report))
         with translate_errors(self.path):
+            rebuilt = {entry.values["id"] for entry in entries}
+            old = self.connection.execute("SELECT id, folder FROM sessions ORDER BY created, id").fetchall()
+            forgotten = tuple(
+                f"forgot session {row['id']}: its folder {self.folder_path(row['folder'])} is missing."
+                for row in old
+                if row["id"] not in rebuilt and not self._present(row["folder"])
+            )
             with transaction(self.connection) as connection:
                 connection.execute("DELETE FROM sessions")
-                for values in rows:
-                    _upsert(connection, values)
-        return RebuildResult(indexed=len(rows), skipped=tuple(skipped), backup=backup)
+                connection.execute("DELETE FROM checklist")
+                for entry in entries:
+                    _upsert(connection, entry)
+        return RebuildResult(indexed=len(entries), skipped=tuple(skipped) + forgotten, backup=backup)
 
     # --- reading ----------------------------------------------------------
 
@@ -333,16 +391,13 @@ class SessionStore:
         if limit is not None:
             sql += " LIMIT ?"
             parameters.append(limit)
-        with translate_errors(self.path):
-            records = self.connection.execute(sql, parameters).fetchall()
-        return [self._to_row(dict(record)) for record in records]
+        return self._rows(sql, parameters)
 
     def get(self, session_id: str) -> SessionRow:
-        with translate_errors(self.path):
-            record = self.connection.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if record is None:
+        rows = self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
             raise InputError(f"no session has the id '{session_id}'; run 'thinkaloud history' to list them.")
-        return self._to_row(dict(record))
+        return rows[0]
 
     def resolve(self, reference: str) -> SessionRow:
         """A session by id, unique id prefix, or "latest"/"last"; re-syncs once before giving up."""
@@ -363,47 +418,71 @@ class SessionStore:
         if reference.lower() in LATEST_ALIASES:
             rows = self.list(limit=1)
             return rows[0] if rows else None
+        exact = self._rows("SELECT * FROM sessions WHERE id = ?", (reference,))
+        if exact:
+            return exact[0]
         with translate_errors(self.path):
-            exact = self.connection.execute("SELECT * FROM sessions WHERE id = ?", (reference,)).fetchone()
-            if exact is not None:
-                return self._to_row(dict(exact))
-            records = self.connection.execute(
-                "SELECT * FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6",
+            ids = [r["id"] for r in self.connection.execute(
+                "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6",
                 (_escape_like(reference) + "%",),
-            ).fetchall()
-        if len(records) > 1:
-            shown = ", ".join(r["id"] for r in records[:5]) + (", …" if len(records) > 5 else "")
+            ).fetchall()]
+        if len(ids) > 1:
+            shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
             raise UsageError(f"the session id '{reference}' is ambiguous (it starts {shown}); give more of it.")
-        return self._to_row(dict(records[0])) if records else None
+        return self.get(ids[0]) if ids else None
 
     def load(self, reference: str) -> Session:
         """A take in full, from its folder."""
-        from thinkaloud.report import report_from_dict
-
         row = self.resolve(reference)
-        if not (row.folder / META_FILE).is_file():
-            self.sync()
-            raise InputError(f"the folder of session {row.id} ({row.folder}) is gone; it has been dropped from the history.")
+        if row.missing:
+            self.sync()  # found again if it is back in the sessions folder
+            row = self.get(row.id)
+            if row.missing:
+                raise InputError(missing_folder_message(row))
         meta, report = read_folder(row.folder)
-        return Session(row=row, meta=meta, report=report_from_dict(report) if report is not None else None)
+        return Session(row=row, meta=meta, report=report)
 
     def previous_take(self, row: SessionRow) -> SessionRow | None:
         """The take of the same question just before `row`, if any."""
         if not (row.question_id or row.question):
             return None
-        with translate_errors(self.path):
-            column = "question_id" if row.question_id else "question"
-            record = self.connection.execute(
-                f"SELECT * FROM sessions WHERE {column} = ? AND (created < ? OR (created = ? AND id < ?)) "
-                "AND has_report = 1 ORDER BY created DESC, id DESC LIMIT 1",
-                (getattr(row, column), row.created, row.created, row.id),
-            ).fetchone()
-        return self._to_row(dict(record)) if record is not None else None
+        column = "question_id" if row.question_id else "question"
+        rows = self._rows(
+            f"SELECT * FROM sessions WHERE {column} = ? AND (created < ? OR (created = ? AND id < ?)) "
+            "AND has_report = 1 ORDER BY created DESC, id DESC LIMIT 1",
+            (getattr(row, column), row.created, row.created, row.id),
+        )
+        return rows[0] if rows else None
 
-    def _to_row(self, values: dict[str, Any]) -> SessionRow:
-        folder = Path(values["folder"])
+    def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[SessionRow]:
+        """The takes a `SELECT * FROM sessions ...` finds, each with its checklist."""
+        checklists: dict[str, dict[str, tuple[bool, float | None]]] = {}
+        with translate_errors(self.path):
+            # One read transaction: the takes and their checklists as of the same moment.
+            self.connection.execute("BEGIN")
+            try:
+                records = [dict(record) for record in self.connection.execute(sql, parameters).fetchall()]
+                ids = [record["id"] for record in records]
+                for start in range(0, len(ids), CHUNK):
+                    chunk = ids[start : start + CHUNK]
+                    marks = ", ".join("?" for _ in chunk)
+                    for item in self.connection.execute(
+                        f"SELECT session_id, kind, present, first_at FROM checklist WHERE session_id IN ({marks})", chunk
+                    ):
+                        checklists.setdefault(item["session_id"], {})[item["kind"]] = (bool(item["present"]), item["first_at"])
+            except BaseException:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        return [self._to_row(record, checklists.get(record["id"], {})) for record in records]
+
+    def _to_row(self, values: dict[str, Any], checklist: dict[str, tuple[bool, float | None]]) -> SessionRow:
+        folder = self.folder_path(values["folder"])
         status = values["status"]
-        if status == "recording":
+        if not (folder / META_FILE).is_file():
+            status = MISSING
+        elif status == "recording":
             try:
                 status = effective_status(read_meta(folder), folder)
             except (OSError, ValueError, TypeError):
@@ -430,19 +509,36 @@ class SessionStore:
             silence_count=values["silence_count"],
             longest_silence_s=values["longest_silence_s"],
             abrupt_shifts=values["abrupt_shifts"],
-            checklist={kind: bool(values[kind]) for kind in STRUCTURE_KINDS} if has_report else {},
-            checklist_score=values["checklist_score"],
-            framing_at=values["framing_at"],
+            checklist={kind: checklist[kind][0] for kind in _in_order(checklist)} if has_report else {},
+            checklist_at={kind: checklist[kind][1] for kind in _in_order(checklist)} if has_report else {},
         )
 
 
-def _upsert(connection: sqlite3.Connection, values: dict[str, Any]) -> None:
+def missing_folder_message(row: SessionRow) -> str:
+    """One line for a take whose folder is gone: what is missing and the two ways out."""
+    return (f"the folder of session {row.id} ({row.folder}) is missing; restore it from a backup, "
+            f"or run 'thinkaloud delete {row.id}' to forget the take.")
+
+
+def _in_order(kinds) -> list[str]:
+    """The checklist kinds in the table's order, then any others (from a later release) by name."""
+    order = {kind: index for index, kind in enumerate(CHECKLIST_KINDS)}
+    return sorted(kinds, key=lambda kind: (order.get(kind, len(order)), kind))
+
+
+def _upsert(connection: sqlite3.Connection, entry: IndexEntry) -> None:
+    values = entry.values
     names = ", ".join(COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     updates = ", ".join(f"{name} = excluded.{name}" for name in COLUMNS if name != "id")
     connection.execute(
         f"INSERT INTO sessions ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}",
         [values[name] for name in COLUMNS],
+    )
+    connection.execute("DELETE FROM checklist WHERE session_id = ?", (values["id"],))
+    connection.executemany(
+        "INSERT INTO checklist (session_id, kind, present, first_at) VALUES (?, ?, ?, ?)",
+        [(values["id"], kind, 1 if present else 0, first_at) for kind, (present, first_at) in entry.checklist.items()],
     )
 
 
@@ -477,10 +573,10 @@ def open_store() -> SessionStore:
 
 
 def register_session(folder: Path) -> None:
-    """Index the take in `folder` (its session.json and, when present, report.json).
+    """Index the take in `folder` (its session.json and, when present, report.json), read from disk.
 
-    Called by the live engine when a take finishes, and safe to call again:
-    the row is replaced, never duplicated.
+    Safe to call again: the row is replaced, never duplicated.  Takes being
+    written are indexed by `thinkaloud.sessions.record.TakeWriter` instead.
     """
     with SessionStore() as store:
         store.register(Path(folder))
