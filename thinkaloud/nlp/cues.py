@@ -21,6 +21,11 @@ says which phenomenon the group catches; every other line is one pattern:
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
   not_in_first_sentence
+  after_kind        a detector that ran earlier marked this kind in the sentence
+                    or the one before ("…it drifts. So we'd retrain weekly.")
+  not_with_kinds    no detector that ran earlier marked any of these kinds in
+                    the sentence (a weakness explained with "because" is a
+                    limitation, not the reason for a choice)
   early             the match starts within this many tokens of the transcript's
                     start (restating the problem and clarifying questions come
                     first; the same words later are something else)
@@ -200,7 +205,22 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if "after_kind" in where and not _kind_near(doc, start, where["after_kind"]):
+        return False
+    if "not_with_kinds" in where and any(_kind_near(doc, start, kind, before=False) for kind in where["not_with_kinds"]):
+        return False
     return True
+
+
+def _kind_near(doc: Doc, start: int, kind: str, before: bool = True) -> bool:
+    """Whether `doc.spans[kind]` has a span in the sentence holding token `start` (or, with `before`, the one before it)."""
+    if kind not in doc.spans:
+        return False
+    sentence = _sentence(doc, start)
+    first = sentence.start
+    if before and sentence.start > 0 and doc.has_annotation("SENT_START"):
+        first = doc[sentence.start - 1].sent.start
+    return any(first <= span.start < sentence.end for span in doc.spans[kind])
 
 
 class CueMatcher:
