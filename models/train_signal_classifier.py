@@ -4,11 +4,13 @@ The cue patterns are precise but miss paraphrases that avoid their words
 ("where this bites us is…").  This script trains spaCy `textcat_multilabel`
 models (bag of 1-3-grams: small, fast, no vectors needed) on the labelled
 training and development splits (`tests/data/corpus/train*.jsonl`,
-`dev.jsonl`).  The held-out split is never read here.
+`dev.jsonl`) and the real-speech training passages
+(`tests/data/real_speech/train.jsonl`, `dev.jsonl`).  No held-out split is
+ever read here.
 
 The model has two parts (`thinkaloud.nlp.classifier.PARTS`):
 
-- `in-context` scores assumption, tradeoff, limitation and recap from the
+- `in-context` scores every sentence kind but framing from the
   sentence's lowercase lemmas after a token for where it falls in the answer
   (first, early, later): premises come early, recaps last, and the position
   is real evidence.  Lemmas (from the analyzer's own spaCy model, which has
@@ -26,8 +28,12 @@ The model has two parts (`thinkaloud.nlp.classifier.PARTS`):
   sentences (`UP_FRONT`): the position may veto a detection, never make one.
 
 Each label's decision threshold is picked by 5-fold cross-validation on the
-training splits, folded by answer (each answer scored by models that never saw
-it), for patterns OR classifier together, since that is how detection works.
+training splits, folded by answer (real passages by episode or meeting; each
+scored by models that never saw it), for patterns OR classifier together,
+since that is how detection works.  Of the thresholds whose classifier adds at
+most REAL_FALSE_BUDGET wrong highlights per 100 real sentences, the one with
+the best F1 on the written answers wins: on real speech a wrong highlight
+costs the user more than a missed one.
 A threshold never goes below MIN_CONFIDENCE (0.2; with the old 0.5 floor four
 of the five tuned thresholds sat on the floor, and limitation and recap lost
 most of the recall the classifier adds; at 0.3 those two still sat on it, and
@@ -47,8 +53,8 @@ pipelines plus `thresholds.json`, about 3 MB), which
 
     OMP_NUM_THREADS=1 .venv/bin/python models/train_signal_classifier.py
 
-Training is seeded, so the same data gives the same model; it takes about two
-minutes on one core, most of it the cross-validation.
+Training is seeded, so the same data gives the same model; it takes about
+fifteen minutes on one core, most of it the cross-validation.
 """
 
 from __future__ import annotations

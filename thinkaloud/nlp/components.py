@@ -18,6 +18,8 @@ import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -26,6 +28,7 @@ from thinkaloud.nlp.cues import (
     add_spans,
     clause_starts_at,
     load_pattern_file,
+    has_sentences,
     load_word_lists,
     pattern_path,
     phrase_patterns,
@@ -97,36 +100,51 @@ class SpeechSegmenter:
             self._follow_punctuation(doc)
             return doc
         has_tags = doc.has_annotation("TAG")
+        starts = [_UNKNOWN] * len(doc)  # the parser decides where this says nothing
         for token in doc[1:]:
             previous = doc[token.i - 1]
             if previous.lower_ in self.no_break_after or previous.is_punct:
                 continue
             following = doc[token.i + 1] if token.i + 1 < len(doc) else None
             if token.lower_ in self.openers:
-                token.is_sent_start = True
+                starts[token.i] = _START
             elif token.lower_ in self.subjects and following is not None and self._is_verb(following, has_tags):
-                token.is_sent_start = True
+                starts[token.i] = _START
+        _set_sentence_starts(doc, starts)
         return doc
 
     @staticmethod
     def _follow_punctuation(doc: Doc) -> None:
+        starts = [_START] + [_INSIDE] * (len(doc) - 1)
         ends_sentence = False
         for token in doc:
-            if token.i > 0:
-                opens = ends_sentence and not token.is_punct and not token.is_space
-                token.is_sent_start = opens
-                if opens:
-                    ends_sentence = False
+            if token.i > 0 and ends_sentence and not token.is_punct and not token.is_space:
+                starts[token.i] = _START
+                ends_sentence = False
             if token.text in SENTENCE_FINAL or "\n" in token.text:
                 ends_sentence = True
             elif not (token.is_punct or token.is_space or token.is_quote):
                 ends_sentence = False
+        _set_sentence_starts(doc, starts)
 
     @staticmethod
     def _is_verb(token, has_tags: bool) -> bool:
         if has_tags:
             return token.tag_.startswith("VB") or token.tag_ == "MD"
         return token.lower_ in {"is", "are", "was", "were", "will", "would", "can", "could", "should", "'s", "'re", "'ll", "'d", "'m", "have", "has", "need", "want", "think"}
+
+
+#: Values of spaCy's SENT_START attribute.
+_START, _INSIDE, _UNKNOWN = 1, -1, 0
+
+
+def _set_sentence_starts(doc: Doc, starts: list[int]) -> None:
+    """Set every token's sentence start at once.  Token by token (`token.is_sent_start = …`)
+    spaCy rereads the whole doc on each assignment, which made long transcripts quadratic."""
+    if not len(doc) or not any(starts):
+        return
+    values = numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1)
+    doc.from_array([SENT_START], values)
 
 
 def _last_in(marked: list[int], start: int, end: int) -> list[int]:
@@ -170,7 +188,7 @@ class WeighingDetector:
         }
         found = []
         for connective in self.connectives(doc):
-            sentence = doc[connective.start].sent if doc.has_annotation("SENT_START") else doc[:]
+            sentence = doc[connective.start].sent if has_sentences(doc) else doc[:]
             left_start = sentence.start
             if clause_starts_at(doc[connective.start]) and connective.start - sentence.start <= 2 and sentence.start > 0:
                 left_start = doc[sentence.start - 1].sent.start

@@ -37,6 +37,7 @@ spaCy in pieces, and each piece's doc carries what came before it
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,22 @@ BOUNDARY_MARKERS = frozenset("so okay ok alright anyway now yeah".split())
 CLAUSE_PUNCT = frozenset(",;:—–-(…")
 #: `doc.user_data` key: (tokens, sentences) of the transcript in the pieces before this doc.
 BEFORE_PIECE = "thinkaloud_before_piece"
+#: `doc.user_data` key: per kind, (how many spans, their sorted starts) for `_kind_near`.
+SPAN_STARTS = "thinkaloud_span_starts"
+#: `doc.user_data` key: True once the doc's sentence boundaries are known to be set (`has_sentences`).
+HAS_SENTENCES = "thinkaloud_has_sentences"
+
+
+def has_sentences(doc: Doc) -> bool:
+    """`doc.has_annotation("SENT_START")`, remembered once true: spaCy answers it by reading every
+    token, and asking it for every match made long transcripts quadratic.  (A false answer is
+    not kept: boundaries appear when the parser or sentencizer runs, and stay.)"""
+    if doc.user_data.get(HAS_SENTENCES):
+        return True
+    if doc.has_annotation("SENT_START"):
+        doc.user_data[HAS_SENTENCES] = True
+        return True
+    return False
 
 
 def before_piece(doc: Doc) -> tuple[int, int]:
@@ -140,7 +157,7 @@ def phrase_patterns(phrases: Iterable[str], group: str = "user") -> list[CuePatt
 
 def clause_starts_at(token: Token) -> bool:
     """True when `token` opens a clause, allowing spoken discourse markers before it."""
-    sent_start = token.sent.start if token.doc.has_annotation("SENT_START") else 0
+    sent_start = token.sent.start if has_sentences(token.doc) else 0
     i = token.i - 1
     while i >= sent_start:
         previous = token.doc[i]
@@ -158,7 +175,7 @@ def clause_starts_at(token: Token) -> bool:
 
 
 def _sentence(doc: Doc, start: int) -> Span:
-    if doc.has_annotation("SENT_START"):
+    if has_sentences(doc):
         return doc[start].sent
     return doc[:]
 
@@ -218,9 +235,23 @@ def _kind_near(doc: Doc, start: int, kind: str, before: bool = True) -> bool:
         return False
     sentence = _sentence(doc, start)
     first = sentence.start
-    if before and sentence.start > 0 and doc.has_annotation("SENT_START"):
+    if before and sentence.start > 0 and has_sentences(doc):
         first = doc[sentence.start - 1].sent.start
-    return any(first <= span.start < sentence.end for span in doc.spans[kind])
+    starts = _span_starts(doc, kind)
+    at = bisect.bisect_left(starts, first)
+    return at < len(starts) and starts[at] < sentence.end
+
+
+def _span_starts(doc: Doc, kind: str) -> list[int]:
+    """Where `doc.spans[kind]`'s spans start, sorted; kept while the group is unchanged, so that
+    checking every match of a long transcript stays linear rather than quadratic."""
+    group = doc.spans[kind]
+    cache = doc.user_data.setdefault(SPAN_STARTS, {})
+    known = cache.get(kind)
+    if known is None or known[0] != len(group):
+        known = (len(group), sorted(span.start for span in group))
+        cache[kind] = known
+    return known[1]
 
 
 class CueMatcher:
