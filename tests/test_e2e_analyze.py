@@ -10,6 +10,7 @@ import pytest
 from tests.cli import thinkaloud
 from tests.conftest import SAMPLES
 from thinkaloud.evaluation.wer import normalise_words, word_error_rate
+from thinkaloud.kinds import DEPTH_KINDS, STRUCTURE_KINDS
 from thinkaloud.report import report_to_dict, schema
 
 pytestmark = pytest.mark.e2e
@@ -86,8 +87,10 @@ def test_weak_sample_shows_silence_jump_and_no_recap(weak):
     assert weak.metrics.hedge_count >= 5
 
 
-def test_strong_sample_ticks_every_box(strong):
-    assert all(item.present for item in strong.summary.checklist.values())
+def test_strong_sample_ticks_every_structure_box(strong):
+    assert all(strong.summary.item(kind).present for kind in STRUCTURE_KINDS)
+    # it names a weak spot but no remedy, and gives no reason for a choice: the depth part is left to do
+    assert not any(strong.summary.item(kind).present for kind in DEPTH_KINDS)
     assert strong.metrics.silence_count == 0
     shifts = [s for s in strong.signals if s.kind == "topic_shift"]
     assert [s.signposted for s in shifts] == [True]

@@ -46,7 +46,11 @@ def test_options_schema_config_and_eval_follow_the_table():
 
 
 def test_each_kind_has_its_colour_in_the_html_report_and_on_the_screen():
-    from thinkaloud.ui.palette import KIND_COMPONENT_CLASSES, KIND_CSS, KIND_CSS_VARIABLES
+    from thinkaloud.ui.palette import (
+        KIND_COMPONENT_CLASSES,
+        KIND_CSS,
+        KIND_CSS_VARIABLES,
+    )
 
     for look in kinds.looks():
         assert f".kind--{look.name}" in KIND_CSS and f"tag--{look.name}" in KIND_COMPONENT_CLASSES

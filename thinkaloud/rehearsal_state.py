@@ -20,9 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from thinkaloud.analysis.coaching import (
+    FAST_WPM,
+    FILLERS_PER_MINUTE_LIMIT,
+    HEDGES_PER_MINUTE_LIMIT,
+    SLOW_WPM,
+    checklist,
+    summarize,
+)
 from thinkaloud.annotation import Block, Pause, annotate, char_position_at
 from thinkaloud.asr.transcript import TranscriptBuilder
-from thinkaloud.kinds import CHECKLIST_KINDS, STRUCTURE_KINDS, mark_of
+from thinkaloud.kinds import STRUCTURE_KINDS, mark_of
 from thinkaloud.live.events import (
     FinishedEvent,
     LagEvent,
@@ -88,8 +96,6 @@ class TimelineCell:
 
 def pace_is_off(wpm: float | None) -> bool:
     """Whether a pace is outside the band the coaching tips accept."""
-    from thinkaloud.analysis.coaching import FAST_WPM, SLOW_WPM
-
     return wpm is not None and not SLOW_WPM <= wpm <= FAST_WPM
 
 
@@ -296,11 +302,6 @@ class RehearsalState:
 
     def too_frequent(self, kind: str) -> bool:
         """More fillers (or hedges) a minute of speech than the coaching tips accept."""
-        from thinkaloud.analysis.coaching import (
-            FILLERS_PER_MINUTE_LIMIT,
-            HEDGES_PER_MINUTE_LIMIT,
-        )
-
         limit = FILLERS_PER_MINUTE_LIMIT if kind == "filler" else HEDGES_PER_MINUTE_LIMIT
         minutes = sum(s.end - s.start for s in self.speech_spans()) / 60.0
         return minutes > 0.25 and self.count(kind) / minutes > limit
@@ -329,16 +330,11 @@ class RehearsalState:
 
     @property
     def checklist(self) -> dict[str, float | None]:
-        """Checklist kind -> when it first appeared (None: not yet); insertion order is the checklist's."""
-        firsts: dict[str, float | None] = {}
-        for kind in CHECKLIST_KINDS:
-            found = [s for s in self.signals if s.kind == kind]
-            if not found:
-                firsts[kind] = None
-                continue
-            times = [s.start for s in found if s.start is not None]
-            firsts[kind] = min(times) if times else 0.0
-        return firsts
+        """Checklist kind -> when it first appeared (None: not yet; 0.0 when untimed), in the checklist's order."""
+        return {
+            kind: (item.first_at if item.first_at is not None else 0.0) if item.present else None
+            for kind, item in checklist(self.signals).items()
+        }
 
     def structure_done(self) -> int:
         return sum(1 for kind, first in self.checklist.items() if first is not None and kind in STRUCTURE_KINDS)
@@ -408,7 +404,6 @@ class RehearsalState:
         speech spans), but its metrics, checklist and tips are computed by
         the same code as every other report's.
         """
-        from thinkaloud.analysis.coaching import summarize
         from thinkaloud.analysis.metrics import measure
 
         transcript = self._builder.build()
