@@ -23,7 +23,7 @@ from thinkaloud.errors import DeviceError, ExitCode, ThinkaloudError
 from thinkaloud.live.events import FinishedEvent, LiveSession
 from thinkaloud.rehearsal_state import RehearsalState
 from thinkaloud.types import Report
-from thinkaloud.ui.messages import TakeFailed, TakeOpened
+from thinkaloud.ui.messages import NewTakeWanted, TakeEnded, TakeFailed, TakeOpened, TakeStopped
 from thinkaloud.ui.palette import KIND_CSS, KIND_CSS_VARIABLES
 from thinkaloud.ui.takes import StartTake, Take
 
@@ -88,8 +88,23 @@ class ThinkaloudApp(App[int]):
 
     # ------------------------------------------------------------------ takes
 
-    def take_finished(self, finished: FinishedEvent) -> None:
-        self.finished_takes.append(finished)
+    def on_take_ended(self, message: TakeEnded) -> None:
+        if message.finished is not None and message.finished not in self.finished_takes:
+            self.finished_takes.append(message.finished)
+        if message.quitting:
+            self.exit(0)
+        else:
+            self.show_summary_for(message.state, message.finished, message.take)
+
+    def on_take_stopped(self, message: TakeStopped) -> None:
+        """The engine stopped with an error mid-take: say so in one line and keep what was seen."""
+        self.failure = message.error
+        self.notify(message.error.message, title="The take stopped", severity="error", timeout=30)
+        if message.state.words:
+            self.show_summary_for(message.state, None, message.take)
+
+    def on_new_take_wanted(self, message: NewTakeWanted) -> None:
+        self.start_take(message.take)
 
     def show_summary_for(self, state: RehearsalState, finished: FinishedEvent | None, take: Take) -> None:
         """Replace the live screen with the summary of the take that just ended."""
@@ -107,13 +122,6 @@ class ThinkaloudApp(App[int]):
             note = "Not saved: this take was run with --no-save."
         session_id = finished.session_id if finished is not None else None
         self.switch_screen(SummaryScreen(report, take, session_id, saved_at, note))
-
-    def engine_failed(self, error: ThinkaloudError, state: RehearsalState, take: Take) -> None:
-        """The engine stopped with an error mid-take: say so in one line and keep what was seen."""
-        self.failure = error
-        self.notify(error.message, title="The take stopped", severity="error", timeout=30)
-        if state.words:
-            self.show_summary_for(state, None, take)
 
     def start_take(self, take: Take) -> None:
         """Open a new take's session off the UI thread (loading models takes a moment), then show it."""

@@ -32,7 +32,7 @@ from thinkaloud.live.events import (
 from thinkaloud.rehearsal_state import RehearsalState, pace_is_off
 from thinkaloud.timefmt import length
 from thinkaloud.ui.dialogs import HelpScreen, QuitDialog
-from thinkaloud.ui.messages import EngineEnded, EngineEvent, LatestReady
+from thinkaloud.ui.messages import EngineEnded, EngineEvent, LatestReady, TakeEnded, TakeStopped
 from thinkaloud.ui.takes import Take
 from thinkaloud.ui.widgets.cues import AlertBar, QuestionBar, SilenceTimer
 from thinkaloud.ui.widgets.meter import LevelMeter
@@ -167,11 +167,7 @@ class LiveScreen(Screen):
         self._dirty |= self.state.apply(message.event)
         if isinstance(message.event, FinishedEvent):
             self._redraw()
-            self.app.take_finished(message.event)  # type: ignore[attr-defined]
-            if self._quitting:
-                self.app.exit(0)
-            else:
-                self.app.show_summary_for(self.state, message.event, self.take)  # type: ignore[attr-defined]
+            self.post_message(TakeEnded(message.event, self.state, self.take, quitting=self._quitting))
         elif isinstance(message.event, StateEvent) and message.event.state == "error":
             self.notify(message.event.message, title="Problem with the take", severity="error", timeout=20)
 
@@ -182,13 +178,13 @@ class LiveScreen(Screen):
     def on_engine_ended(self, message: EngineEnded) -> None:
         self._ended = True
         if self._quitting:
-            self.app.exit(0)
+            self.post_message(TakeEnded(None, self.state, self.take, quitting=True))
         elif message.error is not None:
-            self.app.engine_failed(message.error, self.state, self.take)  # type: ignore[attr-defined]
+            self.post_message(TakeStopped(message.error, self.state, self.take))
         elif self.state.finished is None:
             # The stream ended without a summary (an engine that stops silently):
             # show what was seen live rather than leave the person staring at a frozen screen.
-            self.app.show_summary_for(self.state, None, self.take)  # type: ignore[attr-defined]
+            self.post_message(TakeEnded(None, self.state, self.take, quitting=False))
         self.refresh_bindings()
 
     def _tick(self) -> None:

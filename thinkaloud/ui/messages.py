@@ -1,4 +1,9 @@
-"""Messages from worker threads to the screens: the only way the engine reaches widgets."""
+"""Messages from worker threads to the screens, and from the screens to the app.
+
+The engine reaches widgets only through these; a screen asks the app for what
+outlives it (the next screen, a new take, the list of takes kept) by posting
+one, never by calling the app.
+"""
 
 from __future__ import annotations
 
@@ -43,3 +48,36 @@ class TakeFailed(Message):
     def __init__(self, error: ThinkaloudError) -> None:
         super().__init__()
         self.error = error
+
+
+class TakeEnded(Message):
+    """The live take is over: `finished` is the engine's last event (None when it ended without one).
+
+    The app keeps the take, then quits (`quitting`) or shows its summary, from `finished`'s report
+    or, failing that, from what the live view saw (`state`).
+    """
+
+    def __init__(self, finished, state, take, quitting: bool) -> None:
+        super().__init__()
+        self.finished = finished
+        self.state = state
+        self.take = take
+        self.quitting = quitting
+
+
+class TakeStopped(Message):
+    """The engine failed mid-take; the app says so in one line and keeps what the live view saw."""
+
+    def __init__(self, error: ThinkaloudError, state, take) -> None:
+        super().__init__()
+        self.error = error
+        self.state = state
+        self.take = take
+
+
+class NewTakeWanted(Message):
+    """The person asked for a new take (again, or a follow-up) from a summary."""
+
+    def __init__(self, take) -> None:
+        super().__init__()
+        self.take = take

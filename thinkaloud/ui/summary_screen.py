@@ -29,6 +29,7 @@ from thinkaloud.rehearsal_state import pace_is_off, timeline_cells
 from thinkaloud.timefmt import length
 from thinkaloud.types import Report, Signal
 from thinkaloud.ui.dialogs import FollowUpPicker, HelpScreen
+from thinkaloud.ui.messages import NewTakeWanted
 from thinkaloud.ui.takes import Take
 from thinkaloud.ui.widgets.cues import QuestionBar
 from thinkaloud.ui.widgets.panels import ChecklistPanel, StatsPanel, TwoColumns
@@ -160,7 +161,7 @@ class SummaryScreen(Screen):
         return True
 
     def action_again(self) -> None:
-        self.app.start_take(self.take.again())  # type: ignore[attr-defined]
+        self.post_message(NewTakeWanted(self.take.again()))
 
     def action_follow_up(self) -> None:
         follow_ups = self.take.follow_ups()
@@ -170,7 +171,7 @@ class SummaryScreen(Screen):
 
         def chosen(follow_up) -> None:
             if follow_up is not None:
-                self.app.start_take(self.take.follow_up(follow_up, self.session_id))  # type: ignore[attr-defined]
+                self.post_message(NewTakeWanted(self.take.follow_up(follow_up, self.session_id)))
 
         self.app.push_screen(FollowUpPicker(follow_ups), chosen)
 
