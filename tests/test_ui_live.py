@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from textual.command import CommandList, CommandPalette
 
-from tests.ui_fakes import SESSION_ID, Hold, ScriptedSession, rehearsal_script, wait_until
+from tests.ui_fakes import (
+    SESSION_ID,
+    Hold,
+    ScriptedSession,
+    rehearsal_script,
+    wait_until,
+)
+from thinkaloud.config import Config
 from thinkaloud.errors import DeviceError
 from thinkaloud.live.events import OverflowEvent, StateEvent
 from thinkaloud.ui.app import ThinkaloudApp
@@ -347,4 +355,4 @@ def test_the_live_app_opens_its_session_before_any_screen(monkeypatch):
     monkeypatch.setattr(engine, "open_live_session", no_microphone)
     monkeypatch.setattr(ui_app.ThinkaloudApp, "run", must_not_run)
     with pytest.raises(DeviceError, match="no microphone found"):
-        ui_app.run_live_app(engine.LiveOptions())
+        ui_app.run_live_app(engine.LiveOptions(), Config(path=Path("config.toml")))

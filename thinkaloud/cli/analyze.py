@@ -184,6 +184,6 @@ def run_single(args: argparse.Namespace, options, config) -> int:
         from thinkaloud.ui.app import run_summary_app
 
         # The saved take's id, so that a follow-up answered from the summary is linked to it.
-        return run_summary_app(report, saved_at=saved.folder if saved else None, question=question.text,
+        return run_summary_app(report, config, saved_at=saved.folder if saved else None, question=question.text,
                                question_id=question.id, session_id=saved.id if saved else None)
     return code

@@ -114,12 +114,15 @@ def options_from_args(args: argparse.Namespace, config=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    options = options_from_args(args)
+    from thinkaloud.config import load_config
+
+    config = load_config()  # read once; everything below is handed what it needs
+    options = options_from_args(args, config)
     if options.save:
         announce_interrupted_takes(sys.stderr)
     interactive = sys.stdout.isatty() and sys.stdin.isatty()
     if not args.no_tui and interactive:
-        return run_full_screen(options)
+        return run_full_screen(options, config)
     if not args.no_tui:
         sys.stderr.write("thinkaloud: output is not a terminal, so printing plain lines (as with --no-tui).\n")
     return run_plain(options)
@@ -161,7 +164,7 @@ def announce_interrupted_takes(err: TextIO) -> None:
         err.flush()
 
 
-def run_full_screen(options) -> int:
+def run_full_screen(options, config) -> int:
     if options.source is None:
         # Fail before the screen is taken over: a missing device is one line here.
         from thinkaloud.live.microphone import find_input_device
@@ -171,7 +174,7 @@ def run_full_screen(options) -> int:
         from thinkaloud.ui.app import run_live_app
     except ImportError:
         raise UsageError("the full-screen interface is not available in this installation; add --no-tui for plain output.") from None
-    return run_live_app(options)
+    return run_live_app(options, config)
 
 
 def run_plain(options, out: TextIO | None = None, err: TextIO | None = None) -> int:

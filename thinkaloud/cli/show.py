@@ -34,6 +34,8 @@ def _summary_screen(session, report) -> int:
         from thinkaloud.ui.app import run_summary_app
     except ImportError as error:
         raise DeviceError(f"the summary screen is not available ({error}); use --format text or html instead.") from None
+    from thinkaloud.config import load_config
+
     meta = session.meta
-    return run_summary_app(report, saved_at=session.folder, question=meta.question, question_id=meta.question_id,
-                           session_id=meta.id)
+    return run_summary_app(report, load_config(), saved_at=session.folder, question=meta.question,
+                           question_id=meta.question_id, session_id=meta.id)

@@ -1,12 +1,13 @@
 """The Textual app and its two entry points.
 
-`run_live_app(options)` backs `thinkaloud live`: it opens the live session
+`run_live_app(options, config)` backs `thinkaloud live`: it opens the live session
 *before* starting Textual, so a missing microphone or model is one line on
 stderr rather than a broken screen, then shows the live screen and, when the
 take ends, its summary; from there `r` and `f` start new takes.
 
-`run_summary_app(report, saved_at)` backs `analyze --tui` and `show --tui`:
-the summary screen alone, for a take analysed earlier.
+`run_summary_app(report, config, saved_at)` backs `analyze --tui` and `show --tui`:
+the summary screen alone, for a take analysed earlier.  Both are handed the
+settings their command resolved; the app never reads the settings file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from thinkaloud.config import Config
 from thinkaloud.errors import DeviceError, ExitCode, ThinkaloudError
 from thinkaloud.live.events import FinishedEvent, LiveSession
 from thinkaloud.rehearsal_state import RehearsalState
@@ -170,17 +172,18 @@ class ThinkaloudApp(App[int]):
         yield from super().get_system_commands(screen)
 
 
-def run_live_app(options) -> int:
+def run_live_app(options, config: Config) -> int:
     """`thinkaloud live` with the TUI: open the session first, then show it.
 
-    `options` is the engine's `LiveOptions`.  Raises the engine's
+    `options` is the engine's `LiveOptions`, `config` the settings the command
+    resolved (the app never reads the settings file itself).  Raises the engine's
     `ThinkaloudError` (no microphone, unreadable --source, ...) before any
     screen is drawn, so the CLI reports it in one line.
     """
     from thinkaloud.live.session import open_live_session
 
     require_terminal("use --no-tui for plain output")
-    take = Take.resolve(options.question, options.question_id, options.parent_id, bank=_question_bank())
+    take = Take.resolve(options.question, options.question_id, options.parent_id, bank=config.question_bank())
     options = _with_take(options, take)
     session = open_live_session(options)
     takes = 1
@@ -200,6 +203,7 @@ def run_live_app(options) -> int:
 
 def run_summary_app(
     report: Report,
+    config: Config,
     saved_at: str | Path | None = None,
     *,
     question: str | None = None,
@@ -211,17 +215,17 @@ def run_summary_app(
 
     With the live engine installed, `r` and `f` start a new take from the
     microphone (or from `live_options`, the engine's `LiveOptions`), linked
-    to `session_id` for follow-ups.
+    to `session_id` for follow-ups.  `config` is the settings the command resolved.
     """
     require_terminal("use the text output instead (drop --tui)")
-    take = Take.resolve(question, question_id, bank=_question_bank())
+    take = Take.resolve(question, question_id, bank=config.question_bank())
     start = None
     try:
         from thinkaloud.live.session import LiveOptions, open_live_session
     except ImportError:
         pass
     else:
-        base = live_options if live_options is not None else _default_live_options(LiveOptions)
+        base = live_options if live_options is not None else _default_live_options(LiveOptions, config)
 
         def start(next_take: Take) -> LiveSession:
             return open_live_session(_with_take(base, next_take))
@@ -251,21 +255,12 @@ def require_terminal(alternative: str) -> None:
         raise DeviceError(f"the interactive screen needs a terminal, but input or output is redirected; run it in one, or {alternative}.")
 
 
-def _default_live_options(live_options_class):
+def _default_live_options(live_options_class, config: Config):
     """Microphone takes with the user's configured model and silence threshold."""
     from thinkaloud.asr.transcriber import TranscriberOptions
-    from thinkaloud.config import load_config
 
-    config = load_config()
     transcriber = TranscriberOptions(model=config.model, device=config.device, cpu_threads=config.threads)
     return live_options_class(silence_threshold_s=config.silence, transcriber=transcriber)
-
-
-def _question_bank():
-    """The bundled questions plus the user's own (from the config file)."""
-    from thinkaloud.config import load_config
-
-    return load_config().question_bank()
 
 
 def _say_where_takes_went(finished: list[FinishedEvent]) -> None:
