@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.asr.transcriber import Transcriber, TranscriberOptions
 from thinkaloud.asr.transcript import TranscriptBuilder
 from thinkaloud.audio.speech import SpeechDetectionOptions
@@ -48,7 +49,7 @@ class AnalyzeOptions:
       detectors: which detectors run, with the user's extra cue phrases.
     """
 
-    silence_threshold_s: float = 3.0
+    silence_threshold_s: float = LONG_SILENCE_S
     transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
     speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
     detectors: DetectorOptions = field(default_factory=DetectorOptions)

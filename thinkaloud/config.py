@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.errors import UsageError
 from thinkaloud.kinds import TEXT_KINDS
 from thinkaloud.paths import config_file
@@ -59,7 +60,7 @@ class Config:
     model: str | None = None
     device: str = "auto"
     threads: int = 0
-    silence: float = 3.0
+    silence: float = LONG_SILENCE_S
     detectors: tuple[str, ...] = DETECTORS
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     questions: tuple = ()  # of thinkaloud.questions.Question
@@ -358,7 +359,7 @@ TEMPLATE = """\
 # threads = 0
 
 # A gap in speech at least this many seconds long counts as a long silence.
-# silence = 3.0
+# silence = @SILENCE@
 
 [detectors]
 # Every detector runs unless switched off here:
@@ -381,7 +382,7 @@ TEMPLATE = """\
 # constraint = "multi-region"
 # text = "Traffic now arrives in three regions. How do limits stay consistent?"
 """
-TEMPLATE = TEMPLATE.replace("@DETECTORS@", ", ".join(DETECTORS))
+TEMPLATE = TEMPLATE.replace("@DETECTORS@", ", ".join(DETECTORS)).replace("@SILENCE@", str(LONG_SILENCE_S))
 
 
 # --- command-line defaults that the file may replace -------------------------

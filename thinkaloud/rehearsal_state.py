@@ -24,6 +24,7 @@ from thinkaloud.analysis.coaching import (
     FAST_WPM,
     FILLERS_PER_MINUTE_LIMIT,
     HEDGES_PER_MINUTE_LIMIT,
+    LONG_SILENCE_S,
     SLOW_WPM,
     checklist,
     summarize,
@@ -119,7 +120,7 @@ class _LongSilence:
 class RehearsalState:
     """Everything the live screen shows; mutate only through `apply`."""
 
-    silence_threshold_s: float = 3.0
+    silence_threshold_s: float = LONG_SILENCE_S
     phase: SessionPhase = "starting"
     message: str = ""
     now: float = 0.0

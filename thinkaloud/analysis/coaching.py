@@ -14,6 +14,8 @@ from thinkaloud.kinds import BY_NAME, CHECKLIST_KINDS
 from thinkaloud.timefmt import clock, length
 from thinkaloud.types import ChecklistItem, Metrics, Signal, Summary
 
+#: Default for `--silence`: a gap in speech this long reads to an interviewer as being stuck.
+LONG_SILENCE_S = 3.0
 MAX_TIPS = 4
 MIN_TIPS = 2
 #: Framing after this share of the answer comes too late to guide the listener.

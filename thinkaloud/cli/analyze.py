@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.cli.output import keep_take, render, write_output
 from thinkaloud.config import cli_default
 from thinkaloud.errors import ExitCode, OutputError, UsageError
@@ -63,7 +64,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_seconds,
         default=cli_default(3.0),
         metavar="SECONDS",
-        help="a gap in speech at least this long counts as a long silence (default: 3.0)",
+        help=f"a gap in speech at least this long counts as a long silence (default: {LONG_SILENCE_S})",
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.asr.transcript import TranscriptBuilder
 from thinkaloud.kinds import PHRASE_KINDS
 from thinkaloud.live.agreement import StreamWord
@@ -40,7 +41,7 @@ ANALYSIS_WINDOW_CHARS = 4000
 class LiveTranscript:
     """The committed transcript and the signals already reported from it."""
 
-    def __init__(self, text_analyzer, silence_threshold_s: float = 3.0, window_chars: int = ANALYSIS_WINDOW_CHARS):
+    def __init__(self, text_analyzer, silence_threshold_s: float = LONG_SILENCE_S, window_chars: int = ANALYSIS_WINDOW_CHARS):
         self.text_analyzer = text_analyzer
         self.silence_threshold_s = silence_threshold_s
         self.window_chars = window_chars

@@ -28,12 +28,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.asr.transcriber import TranscriberOptions
 from thinkaloud.audio import SAMPLE_RATE
 from thinkaloud.audio.speech import SpeechDetectionOptions
 from thinkaloud.errors import OutputError, ThinkaloudError, UsageError
-from thinkaloud.live.analysis import LiveTranscript, merge_words
 from thinkaloud.live.agreement import StreamWord
+from thinkaloud.live.analysis import LiveTranscript, merge_words
 from thinkaloud.live.capture import AudioSource, CaptureQueue
 from thinkaloud.live.capture_stage import CaptureStage
 from thinkaloud.live.clock import SessionClock
@@ -82,7 +83,7 @@ class LiveOptions:
     question: str | None = None
     question_id: str | None = None
     parent_id: str | None = None
-    silence_threshold_s: float = 3.0
+    silence_threshold_s: float = LONG_SILENCE_S
     transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
     save: bool = True
     events_path: Path | None = None

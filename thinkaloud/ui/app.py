@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.config import Config
 from thinkaloud.errors import DeviceError, ExitCode, ThinkaloudError
 from thinkaloud.live.events import FinishedEvent, LiveSession
@@ -44,7 +45,7 @@ class ThinkaloudApp(App[int]):
         report: Report | None = None,
         take: Take | None = None,
         start_take: StartTake | None = None,
-        silence_threshold_s: float = 3.0,
+        silence_threshold_s: float = LONG_SILENCE_S,
         saves: bool = True,
         saved_at: str | Path | None = None,
         session_id: str | None = None,

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.errors import ThinkaloudError
 from thinkaloud.live.events import (
     FinishedEvent,
@@ -91,7 +92,7 @@ class LiveScreen(Screen):
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, session: LiveSession, take: Take, silence_threshold_s: float = 3.0, saves: bool = True) -> None:
+    def __init__(self, session: LiveSession, take: Take, silence_threshold_s: float = LONG_SILENCE_S, saves: bool = True) -> None:
         super().__init__()
         self.session = session
         self.take = take
