@@ -122,13 +122,14 @@ def test_analyze_tui_opens_the_summary_of_the_saved_take_so_a_follow_up_links_to
 
     shown = {}
     monkeypatch.setattr(app, "require_terminal", lambda alternative: None)
-    monkeypatch.setattr(app, "run_summary_app", lambda report, **kwargs: shown.update(kwargs) or ExitCode.OK)
+    monkeypatch.setattr(app, "run_summary_app", lambda report, config, **kwargs: shown.update(kwargs, config=config) or ExitCode.OK)
     code, _, err = run_cli(capsys, "analyze", str(REPO / "samples" / "weak_answer.txt"), "--question", "ml-churn", "--tui")
     assert code == ExitCode.OK, err
     with SessionStore() as store:
         [row] = store.list()
     assert shown["session_id"] == row.id and shown["saved_at"] == row.folder
     assert (shown["question_id"], shown["question"]) == ("ml-churn", row.question)
+    assert shown["config"].question_bank().find("ml-churn") is not None  # the settings the command read, handed down
 
     # What the summary screen's "f" does with it: a follow-up take linked to this one.
     take = Take.resolve(shown["question"], shown["question_id"])
