@@ -41,6 +41,7 @@ class LabelledAnswer:
     sentences: tuple[LabelledSentence, ...]
     sentences_before: int = 0
     source: str | None = None  # the episode or meeting a real passage comes from
+    draw: str | None = None  # how a real passage was drawn (see tests/data/real_speech/build.py)
 
     def joined(self) -> tuple[str, list[tuple[int, int]]]:
         """The answer as one transcript, and each sentence's character range in it."""
@@ -72,7 +73,7 @@ def load_answers(path: Path) -> list[LabelledAnswer]:
             LabelledSentence(s["text"], frozenset(s["labels"]), s.get("topic_shift")) for s in entry["sentences"]
         )
         answers.append(LabelledAnswer(entry["id"], entry.get("style", "clean"), sentences,
-                                      entry.get("first_sentence", 0), entry.get("source")))
+                                      entry.get("first_sentence", 0), entry.get("source"), entry.get("draw")))
     return answers
 
 

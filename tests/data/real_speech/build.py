@@ -11,6 +11,11 @@ trade-off, recap) so that those kinds have enough examples to measure.
 
 Each source (a podcast episode, a meeting) is assigned to one split by a
 hash of its name, so no episode or meeting is in two splits.
+
+A second draw (`SECOND_*`, its own seed, appended after the first 240
+passages, which it leaves as they were) adds training material only: it
+draws from train and dev sources, never from a held-out episode or meeting,
+and never a turn the first draw took.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ WINDOW = 14  # sentences per passage at most
 RANDOM_PODCAST = 160
 RANDOM_MEETING = 30
 ENRICHED = 50
+SECOND_SEED = 20261205
+SECOND_RANDOM = 100
+SECOND_ENRICHED = 60
 
 # Broad words, checked on a whole window, that make a rare kind likely there.
 ENRICH_RE = re.compile(
@@ -105,6 +113,23 @@ def window(item: dict, rng: random.Random, around: int | None = None) -> tuple[i
     return start, sents[start:start + WINDOW]
 
 
+def second_draw(items: list[dict], used: set[str]) -> list[tuple[str, dict, int, list[str]]]:
+    """More training passages: from train and dev sources only, none the first draw took."""
+    rng = random.Random(SECOND_SEED)
+    pool = [i for i in items if split_of(i["source"]) != "heldout" and i["ref"] not in used]
+    chosen = []
+    for item in rng.sample(pool, SECOND_RANDOM):
+        start, sents = window(item, rng)
+        chosen.append(("random-2", item, start, sents))
+        used.add(item["ref"])
+    candidates = [i for i in pool if i["ref"] not in used and any(ENRICH_RE.search(s) for s in i["sentences"])]
+    for item in rng.sample(candidates, SECOND_ENRICHED):
+        hits = [k for k, s in enumerate(item["sentences"]) if ENRICH_RE.search(s)]
+        start, sents = window(item, rng, around=rng.choice(hits))
+        chosen.append(("enriched-2", item, start, sents))
+    return chosen
+
+
 def main() -> int:
     rng = random.Random(SEED)
     items = load_sources()
@@ -123,6 +148,9 @@ def main() -> int:
         hits = [k for k, s in enumerate(item["sentences"]) if ENRICH_RE.search(s)]
         start, sents = window(item, rng, around=rng.choice(hits))
         chosen.append(("enriched", item, start, sents))
+
+    used |= {item["ref"] for _, item, _, _ in chosen}
+    chosen += second_draw(items, used)
 
     out = HERE / "passages.jsonl"
     with out.open("w", encoding="utf-8") as fh:
