@@ -54,7 +54,7 @@ pipelines plus `thresholds.json`, about 3 MB), which
     OMP_NUM_THREADS=1 .venv/bin/python models/train_signal_classifier.py
 
 Training is seeded, so the same data gives the same model; it takes about
-fifteen minutes on one core, most of it the cross-validation.
+eight minutes on one core, most of it the cross-validation.
 """
 
 from __future__ import annotations
