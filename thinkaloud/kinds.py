@@ -81,21 +81,17 @@ class Kind:
         return self.look.letter
 
 
-def _look(name: str, label: str, letter: str, meaning: str, term: str, light: str, dark: str) -> Look:
-    return Look(name, label, letter, meaning, term, light, dark)
-
-
 KINDS: tuple[Kind, ...] = (
     Kind(
         "framing", "structure",
-        _look("framing", "framing", "F", "restating the problem, the goal or the plan", "#5fafff", "#2f6db3", "#6ea3e6"),
+        Look("framing", "framing", "F", "restating the problem, the goal or the plan", "#5fafff", "#2f6db3", "#6ea3e6"),
         plural="framing", checklist="framed the problem", tip_rank=1,
         missing_tip="Open by framing the problem: restate the question, name the success metric, "
                     "and say how you'll structure the answer before you propose a solution.",
     ),
     Kind(
         "assumption", "structure",
-        _look("assumption", "assumption", "A", "a stated assumption about scale, data or constraints",
+        Look("assumption", "assumption", "A", "a stated assumption about scale, data or constraints",
               "#b48cff", "#7451a8", "#a88be0"),
         plural="assumptions", checklist="stated assumptions", compared=True, tip_rank=3,
         missing_tip="State your assumptions out loud (scale, data you have, latency budget), "
@@ -103,7 +99,7 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "tradeoff", "structure",
-        _look("tradeoff", "trade-off", "T", "weighing what a choice gains against what it costs",
+        Look("tradeoff", "trade-off", "T", "weighing what a choice gains against what it costs",
               "#2ec4a6", "#1f8a7c", "#4fc1b0"),
         plural="trade-offs", checklist="weighed trade-offs", compared=True, tip_rank=3,
         missing_tip="Weigh at least one trade-off explicitly: what your choice gains and what it costs "
@@ -111,50 +107,50 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "limitation", "structure",
-        _look("limitation", "limitation", "L", "naming where the approach breaks down", "#ff9f43", "#b0611d", "#e0954f"),
+        Look("limitation", "limitation", "L", "naming where the approach breaks down", "#ff9f43", "#b0611d", "#e0954f"),
         plural="limitations", checklist="named limitations", compared=True, tip_rank=4,
         missing_tip="Name a limitation or failure mode of your approach (\"this falls apart when…\"); "
                     "it shows judgement, not weakness.",
     ),
     Kind(
         "recap", "structure",
-        _look("recap", "recap", "R", "summing up the answer", "#7ccf4f", "#3f7d2e", "#7fbf67"),
+        Look("recap", "recap", "R", "summing up the answer", "#7ccf4f", "#3f7d2e", "#7fbf67"),
         plural="recap", checklist="recapped", tip_rank=4,
         missing_tip="Close with a two-sentence recap (\"To summarize, …\") so the interviewer "
                     "leaves with your design in mind.",
     ),
     Kind(
         "rationale", "depth",
-        _look("rationale", "rationale", "W", "saying why a choice fits", "#56c8e8", "#1c7393", "#5bbfdf"),
+        Look("rationale", "rationale", "W", "saying why a choice fits", "#56c8e8", "#1c7393", "#5bbfdf"),
         plural="reasons", checklist="said why", compared=True, tip_rank=5,
         missing_tip="Say why, not only what: give the reason behind your main choice "
                     "(\"gradient boosting, because the features are tabular and mixed\").",
     ),
     Kind(
         "mitigation", "depth",
-        _look("mitigation", "mitigation", "M", "a remedy for a risk or limitation just named",
+        Look("mitigation", "mitigation", "M", "a remedy for a risk or limitation just named",
               "#e88fd0", "#a03f86", "#dd8cc9"),
         plural="mitigations", checklist="handled a risk", compared=True, tip_rank=5,
         missing_tip="When you name a risk, say how you would handle it "
                     "(\"to catch drift, we'd alert on the feature distributions and retrain weekly\").",
     ),
-    Kind("filler", "phrase", _look("filler", "filler", "•", "um, uh, you know, like…", "#ff6b8b", "#c2413a", "#ef7b73"),
+    Kind("filler", "phrase", Look("filler", "filler", "•", "um, uh, you know, like…", "#ff6b8b", "#c2413a", "#ef7b73"),
          plural="fillers"),
-    Kind("hedge", "phrase", _look("hedge", "hedge", "~", "maybe, I guess, sort of…", "#e0b400", "#b7860b", "#e3b640"),
+    Kind("hedge", "phrase", Look("hedge", "hedge", "~", "maybe, I guess, sort of…", "#e0b400", "#b7860b", "#e3b640"),
          plural="hedges"),
     Kind("silence", "audio",
-         _look("silence", "long silence", "‖", "a pause past the silence threshold", "#f07a3a", "#d98a1c", "#f0a848"),
+         Look("silence", "long silence", "‖", "a pause past the silence threshold", "#f07a3a", "#d98a1c", "#f0a848"),
          plural="long silences"),
     Kind("topic_shift", "shift",
-         _look("topic_shift", "topic shift", "↪", "a change of subject", "#6fb7a8", "#4f6478", "#94a9bd"),
+         Look("topic_shift", "topic shift", "↪", "a change of subject", "#6fb7a8", "#4f6478", "#94a9bd"),
          plural="topic shifts"),
 )
 
 #: A topic shift is drawn as one of two marks: announced with a transition, or not.
 SHIFT_LOOKS: dict[bool, Look] = {
-    True: _look("shift", "signposted shift", "↪", "a topic change announced with a transition",
+    True: Look("shift", "signposted shift", "↪", "a topic change announced with a transition",
                 "#6fb7a8", "#4f6478", "#94a9bd"),
-    False: _look("jump", "abrupt jump", "↯", "a topic change with no transition", "#ff5f5f", "#b3275a", "#ee6d98"),
+    False: Look("jump", "abrupt jump", "↯", "a topic change with no transition", "#ff5f5f", "#b3275a", "#ee6d98"),
 }
 
 BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

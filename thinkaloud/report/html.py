@@ -19,6 +19,7 @@ from thinkaloud.kinds import (
     BY_NAME,
     CHECKLIST_LABELS,
     CUE_KINDS,
+    KINDS,
     LABELS,
     PHRASE_KINDS,
     SENTENCE_KINDS,
@@ -27,7 +28,6 @@ from thinkaloud.kinds import (
     legend,
     shift_look,
 )
-from thinkaloud.kinds import looks as kind_looks
 from thinkaloud.report.svg import (
     ChartSeries,
     chart_series_from_rows,
@@ -153,9 +153,9 @@ a { color: inherit; }
 
 def _kind_css() -> dict[str, str]:
     """The kinds' colours (light and dark) and their `.k-<kind>` classes, from the table of kinds."""
-    looks = {look.name: look for look in kind_looks() if look.name not in ("shift", "jump")}
     # A topic shift's two marks keep their long-standing CSS names: --signposted and --abrupt.
-    named = {**looks, "signposted": SHIFT_LOOKS[True], "abrupt": SHIFT_LOOKS[False]}
+    named = {kind.name: kind.look for kind in KINDS if kind.role != "shift"}
+    named |= {"signposted": SHIFT_LOOKS[True], "abrupt": SHIFT_LOOKS[False]}
     return {
         "@LIGHT_KINDS@": " ".join(f"--{name}: {look.light};" for name, look in named.items()),
         "@DARK_KINDS@": " ".join(f"--{name}: {look.dark};" for name, look in named.items()),
@@ -167,7 +167,6 @@ def _kind_css() -> dict[str, str]:
 
 for _placeholder, _css in _kind_css().items():
     STYLE = STYLE.replace(_placeholder, _css)
-
 
 
 def _e(text: object) -> str:
