@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from thinkaloud.live.agreement import LocalAgreement, StreamWord
+from thinkaloud.live.finals import Revision, revised_count, revisions
 from thinkaloud.live.streaming import StreamingOptions, StreamingRecognizer
 
 RATE = 16000
@@ -121,7 +122,7 @@ def test_commit_all_makes_the_tentative_tail_final():
 # --- StreamingRecognizer -------------------------------------------------------------
 
 
-def test_words_commit_after_a_second_decode_and_the_tail_at_utterance_end():
+def test_words_become_stable_after_a_second_decode_and_final_when_the_utterance_ends():
     decoder = ScriptedDecoder(SCRIPT)
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
     committed: list[str] = []
@@ -139,8 +140,10 @@ def test_words_commit_after_a_second_decode_and_the_tail_at_utterance_end():
     assert committed == [t for t, _, _ in SCRIPT][: len(committed)]
     assert any(t.endswith("zz") for t in tentative_seen)  # guesses stayed tentative
     end = recognizer.end_utterance(speech_end_s=3.0)
-    committed += [x.text for x in end.committed]
-    assert committed == [t for t, _, _ in SCRIPT]
+    assert end.committed == () and end.final is not None
+    assert [x.text for x in end.final.words] == [t for t, _, _ in SCRIPT]
+    assert [x.text for x in end.final.stable] == committed  # the stable words it replaces
+    assert end.final.speech_final and end.final.utterance == 0
     assert end.utterance_ended and end.tentative == ()
 
 
@@ -156,8 +159,8 @@ def test_no_word_is_committed_before_the_decoder_heard_settle_s_of_audio_after_i
         committed += update.committed
     script = [t for t, _, _ in SCRIPT]
     assert 0 < len(committed) < len(script) and [x.text for x in committed] == script[: len(committed)]
-    rest = recognizer.end_utterance(speech_end_s=2.9).committed
-    assert [x.text for x in committed + list(rest)] == script
+    final = recognizer.end_utterance(speech_end_s=2.9).final
+    assert [x.text for x in final.words] == script
 
 
 def test_utterance_end_needs_no_extra_decode_when_the_last_one_heard_the_whole_buffer():
@@ -169,7 +172,7 @@ def test_utterance_end_needs_no_extra_decode_when_the_last_one_heard_the_whole_b
     calls = len(decoder.calls)
     update = recognizer.end_utterance(speech_end_s=1.8)
     assert len(decoder.calls) == calls and not update.decoded
-    assert [x.text for x in update.committed] == ["So", "the", "question", "is", "churn."]
+    assert [x.text for x in update.final.words] == ["So", "the", "question", "is", "churn."]
 
 
 def test_the_utterance_tail_is_decoded_again_with_the_quiet_that_ended_it():
@@ -182,7 +185,7 @@ def test_the_utterance_tail_is_decoded_again_with_the_quiet_that_ended_it():
     feed(recognizer, 2.0, 0.5)
     update = recognizer.end_utterance(speech_end_s=1.8)
     assert update.decoded and decoder.calls[-1][:2] == (0.0, 2.5)
-    assert update.committed[-1].text == "churn."
+    assert update.final.words[-1].text == "churn."
 
 
 class TailDroppingDecoder(ScriptedDecoder):
@@ -203,7 +206,7 @@ def test_speech_the_final_hypothesis_left_out_is_decoded_on_its_own():
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5), initial_prompt="Churn.")
     feed(recognizer, 0.0, 3.5)
     update = recognizer.end_utterance(speech_end_s=2.95)
-    assert [x.text for x in update.committed] == [t for t, _, _ in SCRIPT]
+    assert [x.text for x in update.final.words] == [t for t, _, _ in SCRIPT]
     start, end, prompt = decoder.calls[-1]
     assert (start, end) == (1.7, 3.5)  # from the end of "churn." to the end of the buffer
     assert prompt == "Churn. So the question is churn."
@@ -222,7 +225,7 @@ def test_no_retry_when_the_final_hypothesis_heard_nothing_at_all():
     decoder = ScriptedDecoder([])  # the same clip again would say the same
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5))
     feed(recognizer, 0.0, 3.5)
-    assert recognizer.end_utterance(speech_end_s=2.95).committed == ()
+    assert recognizer.end_utterance(speech_end_s=2.95).final.words == ()
     assert len(decoder.calls) == 1
 
 
@@ -232,8 +235,8 @@ def test_words_heard_in_the_quiet_after_speech_are_dropped():
     feed(recognizer, 0.0, 2.4)
     recognizer.step()
     update = recognizer.end_utterance(speech_end_s=1.8)
-    assert "Thanks" not in [x.text for x in update.committed]
-    assert update.committed[-1].text == "churn."
+    assert "Thanks" not in [x.text for x in update.final.words]
+    assert update.final.words[-1].text == "churn."
 
 
 def test_the_prompt_holds_only_committed_text_from_before_the_buffer():
@@ -305,6 +308,89 @@ def test_an_utterance_that_ended_long_ago_is_committed_as_heard_and_the_rest_mar
     assert len(decoder.calls) == calls  # no decode: that would only deepen the backlog
     assert update.utterance_ended and update.skipped == (pytest.approx(1.1, abs=0.01), pytest.approx(2.95))
     assert recognizer.buffer_end_s == recognizer.buffer_start_s
+
+
+# --- finals ----------------------------------------------------------------------------
+
+
+class ContextDecoder(ScriptedDecoder):
+    """Hears `wrong` for `right` until a clip holds `needs_until` seconds (as
+    Whisper mishears a word it lacks context for), and writes what prompt it got."""
+
+    def __init__(self, script, right: str, wrong: str, needs_until: float):
+        super().__init__(script, settle_s=0.0)
+        self.right, self.wrong, self.needs_until = right, wrong, needs_until
+
+    def decode(self, samples, start_s, prompt):
+        words = super().decode(samples, start_s, prompt)
+        if start_s + len(samples) / RATE >= self.needs_until:
+            return words
+        return [w(self.wrong, x.start, x.end) if x.text == self.right else x for x in words]
+
+
+def test_a_final_replaces_a_misheard_stable_word_once_and_says_what_it_changed():
+    decoder = ContextDecoder(SCRIPT[:5], right="question", wrong="quest", needs_until=2.2)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, settle_s=0.3))
+    stable = []
+    for position in (0.0, 0.5, 1.0, 1.5):
+        feed(recognizer, position, 0.5)
+        stable += recognizer.step().committed
+    assert "quest" in [x.text for x in stable]
+    feed(recognizer, 2.0, 0.4)  # the quiet that ended the utterance
+    final = recognizer.end_utterance(speech_end_s=1.8).final
+    assert [x.text for x in final.words] == ["So", "the", "question", "is", "churn."]
+    assert [x.text for x in final.stable] == [x.text for x in stable]
+    (edit,) = revisions(final.stable, final.words)
+    assert edit == Revision(index=2, removed=("quest",), inserted=("question",))
+    # The next utterance is decoded after the final text, not the stable guess.
+    feed(recognizer, 2.6, 1.0)
+    recognizer.step()
+    assert decoder.calls[-1][2] == "So the question is churn."
+
+
+def test_revisions_ignore_spelling_and_the_tail_that_was_never_stable():
+    stable = [w("So", 0.1, 0.3), w("the", 0.35, 0.5), w("question,", 0.55, 1.0)]
+    final = [w("So", 0.1, 0.3), w("the", 0.36, 0.5), w("question", 0.56, 1.0), w("is", 1.05, 1.2)]
+    assert revisions(stable, final) == ()
+    assert revisions([], final) == ()
+    dropped = revisions(stable, final[:2])
+    assert dropped == (Revision(2, ("question,",), ()),) and revised_count(dropped) == 1
+
+
+def test_a_long_utterance_is_finalised_in_segments_cut_after_stable_sentences():
+    script = [(f"w{i}{'.' if i % 6 == 5 else ''}", i * 0.4, i * 0.4 + 0.3) for i in range(60)]  # 24 s, no pause
+    recognizer = StreamingRecognizer(ScriptedDecoder(script), StreamingOptions(min_chunk_s=0.5, final_segment_s=6.0))
+    finals = []
+    for step in range(49):
+        feed(recognizer, step * 0.5, 0.5)
+        update = recognizer.step()
+        if update.final is not None:
+            finals.append(update.final)
+    finals.append(recognizer.end_utterance(speech_end_s=24.0).final)
+    assert len(finals) >= 3
+    assert [f.speech_final for f in finals] == [False] * (len(finals) - 1) + [True]
+    assert {f.utterance for f in finals} == {0}
+    for segment in finals[:-1]:
+        assert segment.words[-1].text.endswith(".")  # cut after a sentence
+        assert segment.audio_end - segment.audio_start <= 6.0 + 2.4 + 0.5
+    said = [x.text for f in finals for x in f.words]
+    assert said == [t for t, _, _ in script]  # every word once, in order
+    assert all(b.audio_start == pytest.approx(a.audio_end) for a, b in zip(finals, finals[1:]))
+
+
+def test_skipping_ahead_settles_what_was_heard_as_final_without_a_decode():
+    decoder = ScriptedDecoder(SCRIPT)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, max_lag_s=2.0, keep_after_skip_s=1.0))
+    feed(recognizer, 0.0, 1.1)
+    recognizer.step()
+    recognizer.step()
+    feed(recognizer, 1.1, 5.0)
+    calls = len(decoder.calls)
+    update = recognizer.skip_ahead()
+    assert len(decoder.calls) == calls
+    assert update.final is not None and not update.final.speech_final and not update.final.decoded
+    assert [x.text for x in update.final.words] == [x.text for x in update.final.stable]
+    assert update.final.audio_end == pytest.approx(recognizer.buffer_start_s)
 
 
 # --- the real decoder's guards, on a fake faster-whisper model -------------------------------

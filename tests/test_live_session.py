@@ -16,6 +16,8 @@ from thinkaloud.audio.decode import load_audio
 from thinkaloud.audio.wavfile import read_wav_layout
 from thinkaloud.live.agreement import StreamWord
 from thinkaloud.live.capture import FileSource
+from thinkaloud import __version__
+from thinkaloud.live.event_log import validation_errors
 from thinkaloud.live.events import FinishedEvent, LevelEvent, SignalEvent, StateEvent, WordEvent, to_dict
 from thinkaloud.live.session import LiveEngine, LiveOptions
 from thinkaloud.nlp.pipeline import TextAnalyzer
@@ -80,10 +82,16 @@ def test_a_take_streams_words_signals_and_a_live_silence_then_saves_the_session(
     events = list(engine.events())
     types = [e.type for e in events]
 
-    assert types[0] == "state" and events[0].state == "recording"
+    assert types[0] == "header" and events[0].schema == "thinkaloud.events/2"
+    assert types[1] == "state" and events[1].state == "recording"
     assert types[-1] == "finished" and types.count("finished") == 1
-    words = [e for e in events if e.type == "word"]
-    assert [w.text for w in words] == [t for t, _, _ in SCRIPT]
+    finals = [e for e in events if e.type == "final"]
+    assert [word.text for f in finals for word in f.words] == [t for t, _, _ in SCRIPT]
+    # One final per utterance (pauses split the clip), numbered in order.
+    assert [(f.utterance, f.speech_final) for f in finals] == [(n, True) for n in range(len(finals))]
+    assert len(finals) >= 2
+    stable = [e.text for e in events if e.type == "word"]
+    assert stable and stable == [t for t, _, _ in SCRIPT if t in stable]
     assert all(b.emitted_at >= a.emitted_at for a, b in zip(events, events[1:]))
 
     # The silence is announced while it lasts: before the speech after it was even captured.
@@ -117,13 +125,19 @@ def test_a_take_streams_words_signals_and_a_live_silence_then_saves_the_session(
     assert [s["kind"] for s in report["signals"]].count("silence") == 1
 
 
-def test_every_event_is_written_as_a_json_line(clip, blank_analyzer, tmp_path):
+def test_every_event_is_written_as_a_json_line_that_the_shipped_schema_accepts(clip, blank_analyzer, tmp_path):
     engine = make_engine(clip, blank_analyzer, tmp_path)
     events = list(engine.events())
     lines = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(events)
     records = [json.loads(line) for line in lines]
     assert records == [json.loads(json.dumps(to_dict(e))) for e in events]
+    assert validation_errors(records) == []
+    assert records[0] == {"type": "header", "schema": "thinkaloud.events/2", "version": __version__,
+                          "source": engine.description, "model": "scripted", "emitted_at": 0.0}
+    final = next(r for r in records if r["type"] == "final")
+    assert set(final) == {"type", "utterance", "audio_start", "audio_end", "words", "revised", "edits", "speech_final", "emitted_at"}
+    assert set(final["words"][0]) == {"text", "audio_start", "audio_end", "probability"}
     assert all("emitted_at" in r and "type" in r for r in records)
     word = next(r for r in records if r["type"] == "word")
     assert set(word) >= {"text", "audio_start", "audio_end", "emitted_at"}
@@ -137,7 +151,7 @@ def test_stop_from_another_thread_finalises_what_was_captured(clip, blank_analyz
     seen = []
     for event in engine.events():
         seen.append(event)
-        if event.type == "word" and event.text == "think.":
+        if event.type == "final" and event.text.endswith("think."):
             threading.Thread(target=engine.stop).start()
     states = [e.state for e in seen if isinstance(e, StateEvent)]
     assert states[:1] == ["recording"] and "stopping" in states and states[-1] == "finished"
@@ -148,20 +162,20 @@ def test_stop_from_another_thread_finalises_what_was_captured(clip, blank_analyz
     assert finished.report.transcript.text.endswith("I think.")
 
 
-def test_pause_and_resume_are_reported_and_pause_commits_the_tail(clip, blank_analyzer, tmp_path):
+def test_pause_and_resume_are_reported_and_nothing_said_is_lost(clip, blank_analyzer, tmp_path):
     engine = make_engine(clip, blank_analyzer, tmp_path, speed=2.0)
     seen = []
     paused = False
     for event in engine.events():
         seen.append(event)
-        if event.type == "word" and event.text == "data" and not paused:
+        if event.type in ("word", "tentative") and "data" in event.text and not paused:
             paused = True
             engine.pause()
         elif event.type == "state" and event.state == "paused":
             threading.Thread(target=engine.resume).start()
     states = [e.state for e in seen if isinstance(e, StateEvent)]
     assert states[:3] == ["recording", "paused", "recording"]
-    assert [e.text for e in seen if e.type == "word"] == [t for t, _, _ in SCRIPT]
+    assert [w.text for e in seen if e.type == "final" for w in e.words] == [t for t, _, _ in SCRIPT]
     assert seen[-1].report is not None
 
 

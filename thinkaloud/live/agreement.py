@@ -106,6 +106,17 @@ class LocalAgreement:
         self.commit(words)
         return words
 
+    def replace(self, start: int, count: int, words: Sequence[StreamWord]) -> None:
+        """Final text came: `committed[start:start + count]` (stable words) become `words`.
+
+        Nothing the decoder says before the end of `words` is new any more,
+        so a word the final holds is never committed again as stable.
+        """
+        self.committed[start : start + count] = words
+        if words:
+            self.committed_end = max(self.committed_end, words[-1].end)
+            self._previous = [w for w in self._previous if w.start > self.committed_end - self.overlap_tolerance_s]
+
     def _commit(self, words: Sequence[StreamWord]) -> None:
         if words:
             self.committed.extend(words)

@@ -3,7 +3,11 @@
 Every event is a small frozen dataclass with a `type` tag and `emitted_at`.
 `emitted_at` and all audio times are seconds on one clock that starts with
 the capture, so `emitted_at - audio_end` is a word's latency.  `to_dict` is
-the JSON Lines form written by `--events PATH`.
+the JSON Lines form written by `--events PATH` (`live.event_log`), whose
+schema is `SCHEMA` (`live/schema/events.json`).
+
+A word is first `tentative`, then stable (a `word` event: shown at once, may
+change once), then part of its utterance's `final` event, which never changes.
 """
 
 from __future__ import annotations
@@ -11,12 +15,29 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from thinkaloud.live.finals import Revision
 from thinkaloud.types import Report, Signal
+
+#: The version of the events written by `--events`; version 1 had no header
+#: and no `final` events (words were committed once and for all).
+SCHEMA = "thinkaloud.events/2"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderEvent:
+    """The first line of an events file: what wrote it and how to read it."""
+
+    type: ClassVar[str] = "header"
+    schema: str
+    version: str  # thinkaloud's
+    source: str  # the recording played, or the microphone
+    model: str  # the speech recogniser
+    emitted_at: float
 
 
 @dataclass(frozen=True, slots=True)
 class WordEvent:
-    """A committed word: it will not change any more."""
+    """A stable word: two decodes agreed on it.  It may change once, in its utterance's `FinalEvent`."""
 
     type: ClassVar[str] = "word"
     text: str
@@ -38,8 +59,41 @@ class TentativeEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class FinalWord:
+    text: str
+    audio_start: float
+    audio_end: float
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class FinalEvent:
+    """The final text of utterance number `utterance` (from 0), or of one
+    segment of a long one (`speech_final` False for all but its last).
+
+    It replaces the utterance's stable words and never changes.  `revised`
+    says whether it changed any of them, `edits` how: stable words `removed`
+    became `inserted`, which start at `index` in `words`.
+    """
+
+    type: ClassVar[str] = "final"
+    utterance: int
+    audio_start: float
+    audio_end: float
+    words: tuple[FinalWord, ...]
+    revised: bool
+    edits: tuple[Revision, ...]
+    speech_final: bool
+    emitted_at: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+
+@dataclass(frozen=True, slots=True)
 class SignalEvent:
-    """A detector fired on committed text (same fields as the report's signals)."""
+    """A detector fired on final text (same fields as the report's signals); never retracted."""
 
     type: ClassVar[str] = "signal"
     signal: Signal
@@ -109,7 +163,8 @@ class StatsEvent:
 
     `lag_s` is how far decoding trails the audio received right now (0 when
     nothing is waiting), `max_lag_s` the worst so far; `audio_s` is audio
-    captured, `skipped_s` audio left undecoded to catch up.
+    captured, `skipped_s` audio left undecoded to catch up.  A final's lag is
+    from the end of its speech to its event.
     """
 
     type: ClassVar[str] = "stats"
@@ -122,6 +177,10 @@ class StatsEvent:
     overflows: int
     dropped_blocks: int
     emitted_at: float
+    stable_words: int = 0  # words shown as stable so far
+    revised_words: int = 0  # of those, how many a final changed or removed
+    final_lag_s: float | None = None  # emitted_at - audio_end of the latest final
+    max_final_lag_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +207,10 @@ class FinishedEvent:
 
 
 LiveEvent = (
-    WordEvent
+    HeaderEvent
+    | WordEvent
     | TentativeEvent
+    | FinalEvent
     | SignalEvent
     | SilenceStartEvent
     | SilenceUpdateEvent
@@ -172,6 +233,15 @@ def to_dict(event: LiveEvent) -> dict[str, Any]:
     data = {"type": event.type}
     data.update({k: v for k, v in asdict(event).items() if k != "report"})
     return data
+
+
+EVENT_TYPES: dict[str, type] = {
+    cls.type: cls
+    for cls in (
+        HeaderEvent, WordEvent, TentativeEvent, FinalEvent, SignalEvent, SilenceStartEvent, SilenceUpdateEvent,
+        SilenceEndEvent, LevelEvent, OverflowEvent, LagEvent, StatsEvent, StateEvent, FinishedEvent,
+    )
+}
 
 
 class LiveSession(Protocol):

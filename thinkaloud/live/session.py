@@ -18,7 +18,6 @@ and ends `events()` with a `FinishedEvent` carrying the report.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import shutil
@@ -28,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from thinkaloud import __version__
 from thinkaloud.analysis.coaching import LONG_SILENCE_S
 from thinkaloud.asr.transcriber import TranscriberOptions
 from thinkaloud.audio import SAMPLE_RATE
@@ -38,7 +38,8 @@ from thinkaloud.live.analysis import LiveTranscript, merge_words
 from thinkaloud.live.capture import AudioSource, CaptureQueue
 from thinkaloud.live.capture_stage import CaptureStage
 from thinkaloud.live.clock import SessionClock
-from thinkaloud.live.events import FinishedEvent, LiveEvent, StateEvent, StatsEvent, to_dict
+from thinkaloud.live.event_log import EventLog
+from thinkaloud.live.events import SCHEMA, FinishedEvent, HeaderEvent, LiveEvent, StateEvent, StatsEvent
 from thinkaloud.live.recording import WavWriter, read_pcm16_wav
 from thinkaloud.live.streaming import BufferDecoder, SpeechFeed, StreamingOptions, StreamingRecognizer, lead_prompt
 from thinkaloud.live.transcribe_stage import TranscribeStage
@@ -171,7 +172,7 @@ class LiveEngine:
         self._paused = threading.Event()
         self._started = False
         self._finished = threading.Event()
-        self._events_file = open(options.events_path, "w", encoding="utf-8") if options.events_path else None  # noqa: SIM115
+        self._event_log = EventLog(options.events_path) if options.events_path else None
         self._capture_queue = CaptureQueue(QUEUE_BLOCKS)
         self._feed = SpeechFeed()
         self._transcript = LiveTranscript(text_analyzer, options.silence_threshold_s)
@@ -258,6 +259,7 @@ class LiveEngine:
             paused=self._paused,
         )
         self._transcribe = TranscribeStage(self._recognizer, self._transcript, self._feed, self.clock, self._emit)
+        self._emit(HeaderEvent(SCHEMA, __version__, self.source.description, self.decoder.model_name, 0.0))
         self.clock.start()
         try:
             if not self._stop.is_set():
@@ -312,6 +314,10 @@ class LiveEngine:
             overflows=self._capture_queue.overflows,
             dropped_blocks=self._capture_queue.dropped_blocks,
             emitted_at=self.clock.now(),
+            stable_words=transcribe.stable_words,
+            revised_words=transcribe.revised_words,
+            final_lag_s=transcribe.final_lag_s,
+            max_final_lag_s=transcribe.max_final_lag_s,
         )
 
     def _emit(self, event) -> None:
@@ -324,12 +330,8 @@ class LiveEngine:
             if event.emitted_at < self._last_emitted_at:
                 event = replace(event, emitted_at=self._last_emitted_at)
             self._last_emitted_at = event.emitted_at
-            if self._events_file is not None:
-                try:
-                    self._events_file.write(json.dumps(to_dict(event), ensure_ascii=False) + "\n")
-                    self._events_file.flush()
-                except (OSError, ValueError):
-                    self._events_file = None  # a full disk must not stop the take; the session folder still has it
+            if self._event_log is not None:
+                self._event_log.write(event)
             self._out.put(event)
 
     # --- the session folder -----------------------------------------------------
@@ -405,9 +407,8 @@ class LiveEngine:
                     report=self.report,
                 )
             )
-            if self._events_file is not None:
-                self._events_file.close()
-                self._events_file = None
+            if self._event_log is not None:
+                self._event_log.close()
 
     def _finished_message(self) -> str:
         if self.session_dir is not None and self.report_path is not None:

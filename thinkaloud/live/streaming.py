@@ -7,16 +7,20 @@ invented text.  `StreamingRecognizer` keeps the current utterance's audio in a
 buffer and decodes it whenever `min_chunk_s` of new audio has arrived:
 
 - the LocalAgreement-2 policy (`live.agreement`) decides which words are
-  committed and which stay tentative, and a word is only committed once the
+  stable and which stay tentative, and a word is only stable once the
   decode confirming it heard `settle_s` of audio after it;
-- committed text from before the buffer is the decoder's prompt;
+- text from before the buffer is the decoder's prompt;
 - once the buffer is longer than `trim_after_s` it is cut at the end of the
-  last committed sentence (or, past `max_buffer_s`, of the last committed
-  word), so decoding cost stays flat however long the session runs;
-- at the end of an utterance the tentative tail is committed;
+  last stable sentence (or, past `max_buffer_s`, of the last stable word),
+  so decoding cost stays flat however long the session runs;
+- when the utterance ends, all of it is decoded once more, with the quiet
+  after it and the final text before it as the prompt: that decode is the
+  utterance's final text (`live.finals`), which replaces its stable words
+  and never changes.  An utterance longer than `final_segment_s` is
+  finalised in segments, each cut after a stable sentence;
 - when decoding has fallen more than `max_lag_s` behind, the recogniser skips
-  ahead (commits what it has, drops the backlog) and says how much it
-  skipped, rather than falling further behind.
+  ahead (settles what it has as final, drops the backlog) and says how much
+  it skipped, rather than falling further behind.
 
 `BufferDecoder` is the seam to the model: `WhisperBufferDecoder` decodes the
 buffer as one clip of faster-whisper's batched pipeline, with word timestamps
@@ -37,6 +41,7 @@ from thinkaloud.asr.guards import GuardOptions, collapse_repetitions, is_invente
 from thinkaloud.asr.transcriber import LOST_SPEECH_RETRY_S
 from thinkaloud.audio import SAMPLE_RATE
 from thinkaloud.live.agreement import LocalAgreement, StreamWord
+from thinkaloud.live.finals import Final
 
 _SENTENCE_END = (".", "?", "!")
 
@@ -78,11 +83,18 @@ class StreamingOptions:
         of its final hypothesis that is decoded once more on its own; by
         default the same as `analyze`'s retry of speech a window stopped
         short of (`asr.transcriber.lost_speech`).
-      end_tolerance_s: at the end of an utterance, a decode that stopped this
-        close to the end of the buffer (speech and the quiet that ended it) is
-        taken as final, with no extra decode.  0 by default: Whisper drops the
-        last words of speech it heard without the quiet after it, so only a
-        decode that heard the whole buffer is final.
+      end_tolerance_s: at the end of an utterance, a decode of the whole
+        utterance that stopped this close to its end (speech and the quiet
+        that ended it) is taken as final, with no extra decode.  0 by
+        default: Whisper drops the last words of speech it heard without the
+        quiet after it, so only a decode that heard all of it is final.
+      final_segment_s: the longest audio finalised by one decode.  Past it, an
+        utterance's audio up to its last stable sentence end (else its last
+        stable word) is decoded as a segment and finalised, so the decode at
+        the end of a long utterance stays short and within Whisper's 30 s.
+      final_context_s: audio after a segment's cut that its decode also hears
+        (its words are not kept), so the segment's last words are not
+        decoded at the clip's very end, where Whisper drops words.
     """
 
     min_chunk_s: float = 0.3
@@ -98,6 +110,8 @@ class StreamingOptions:
     beam_size: int | None = None
     lost_tail_s: float = LOST_SPEECH_RETRY_S
     end_tolerance_s: float = 0.0
+    final_segment_s: float = 20.0
+    final_context_s: float = 1.0
 
 
 def lead_prompt(question: str | None, transcriber_prompt: str | None) -> str | None:
@@ -117,13 +131,18 @@ class BufferDecoder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """What one step of the recogniser changed."""
+    """What one step of the recogniser changed.
+
+    `committed` are words that became stable; `final`, the final text of an
+    utterance (or of a segment of one) when one was settled.
+    """
 
     committed: tuple[StreamWord, ...] = ()
     tentative: tuple[StreamWord, ...] = ()
     decoded: bool = False
     utterance_ended: bool = False
     skipped: tuple[float, float] | None = None  # audio range left undecoded to catch up
+    final: Final | None = None
 
 
 class StreamingRecognizer:
@@ -139,14 +158,30 @@ class StreamingRecognizer:
         self._decoded_samples = 0  # buffer samples the last decode saw
         self._hypothesis_seen = False  # the agreement holds a hypothesis of this utterance
         self.decodes = 0
+        # What is not final yet: the audio since the last final (all of the
+        # current utterance, or what is left of it after a segment), and its
+        # stable words, which are `agreement.committed[self._finals_end:]`.
+        self._open_audio = np.zeros(0, dtype=np.float32)
+        self._open_start_s = 0.0
+        self._stable: list[StreamWord] = []
+        self._finals_end = 0
+        self._utterance = 0
+        # The last decode's whole hypothesis and the clip it heard: at the end
+        # of an utterance it is the final, when it heard the whole utterance.
+        self._last_heard: tuple[float, float] = (-1.0, -1.0)
+        self._last_words: list[StreamWord] = []
 
     # --- feeding ---------------------------------------------------------
 
     def append(self, samples: np.ndarray, start_s: float) -> None:
+        samples = np.asarray(samples, dtype=np.float32)
         if len(self._buffer) == 0:
             self._buffer_start_s = start_s
             self._decoded_samples = 0
-        self._buffer = np.concatenate([self._buffer, np.asarray(samples, dtype=np.float32)])
+        if len(self._open_audio) == 0:
+            self._open_start_s = start_s
+        self._buffer = np.concatenate([self._buffer, samples])
+        self._open_audio = np.concatenate([self._open_audio, samples])
 
     @property
     def buffer_start_s(self) -> float:
@@ -169,69 +204,69 @@ class StreamingRecognizer:
     def decode_due(self) -> bool:
         return self.pending_s >= self.options.min_chunk_s
 
+    @property
+    def open_end_s(self) -> float:
+        """The end of the audio not finalised yet (the buffer's end, also once the buffer was trimmed)."""
+        return self._open_start_s + len(self._open_audio) / SAMPLE_RATE
+
     # --- stepping --------------------------------------------------------
 
     def step(self) -> Update:
-        """Decode the buffer, commit what two decodes agree on, trim."""
+        """Decode the buffer, make stable what two decodes agree on, finalise a long utterance's segment, trim."""
         if len(self._buffer) == 0:
             return Update()
         committed = self._decode_and_flush()
+        self._stable.extend(committed)
+        final = self._finalise_segment()
         self._trim()
-        return Update(committed=tuple(committed), tentative=tuple(self.agreement.tentative), decoded=True)
+        return Update(committed=tuple(committed), tentative=tuple(self.agreement.tentative), decoded=True, final=final)
 
     def end_utterance(self, speech_end_s: float | None = None) -> Update:
-        """The speaker paused: commit the whole hypothesis of the utterance.
+        """The speaker paused: decode the whole utterance and settle it as final.
 
-        The hypothesis committed is a decode of the whole buffer, the quiet
-        that ended the utterance included: Whisper often leaves out the last
-        words of speech that the clip ends right after (on the strong sample,
-        a decode that heard 0.2 s of the quiet dropped "about a million
-        active subscribers"; one that heard 0.5 s wrote it).  When the last
-        decode already heard the whole buffer, its hypothesis is committed as
-        it is, with no extra decode.
+        The decode hears the whole utterance, the quiet that ended it
+        included: Whisper often leaves out the last words of speech that the
+        clip ends right after (on the strong sample, a decode that heard 0.2 s
+        of the quiet dropped "about a million active subscribers"; one that
+        heard 0.5 s wrote it).  When the last regular decode already heard
+        exactly that, its hypothesis is the final, with no extra decode.
 
-        Even so, Whisper sometimes ends its output early (it did on the same
-        sentence at `--speed 2`, where decodes fell elsewhere).  When
-        `lost_tail_s` or more of the utterance's speech lies after the last
-        word, that rest is decoded once more as a clip of its own, with the
-        words before it as the prompt, as `analyze` does with speech a window
-        stopped short of.
+        Even so, Whisper sometimes ends its output early.  When `lost_tail_s`
+        or more of the utterance's speech lies after the last word, that rest
+        is decoded once more as a clip of its own, with the words before it as
+        the prompt, as `analyze` does with speech a window stopped short of.
 
         `speech_end_s` is where voice activity ended; words "heard" after it
         are Whisper inventing text over the quiet ("Thank you for
         watching."), so they are dropped.
         """
+        end_s = speech_end_s if speech_end_s is not None else self.open_end_s
+        words: list[StreamWord] = []
         decoded = False
-        end_s = speech_end_s if speech_end_s is not None else self.buffer_end_s
-        covered = self._hypothesis_seen and self.decoded_until_s >= self.buffer_end_s - self.options.end_tolerance_s
-        if len(self._buffer) and not covered:
-            self._decode()
-            decoded = True
-        words = [w for w in self.agreement.pending() if w.start < end_s]
-        self.agreement.commit(words)
-        if speech_end_s is not None:
-            recovered = self._decode_lost_tail(speech_end_s)
-            if recovered is not None:
-                words += recovered
-                decoded = True
+        if len(self._open_audio):
+            words, decoded = self._final_words(self.open_end_s, end_s)
+        final = self._settle(words, end_s, speech_final=True, decoded=decoded)
         self._reset_buffer()
-        return Update(committed=tuple(words), tentative=(), decoded=decoded, utterance_ended=True)
+        return Update(decoded=decoded, utterance_ended=True, final=final)
 
     def abandon_utterance(self, speech_end_s: float) -> Update:
         """An utterance ended long ago and decoding it now would only deepen the
-        backlog: commit what was recognised of it and mark the rest skipped."""
+        backlog: settle what was recognised of it as final and mark the rest skipped."""
         words = [w for w in self.agreement.pending() if w.start < speech_end_s]
         self.agreement.commit(words)
+        self._stable.extend(words)
         skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
         skipped_to = min(speech_end_s, self.buffer_end_s)
+        final = self._settle(list(self._stable), speech_end_s, speech_final=True, decoded=False)
         self._reset_buffer()
         skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to - skipped_from > 0.05 else None
-        return Update(committed=tuple(words), tentative=(), utterance_ended=True, skipped=skipped)
+        return Update(committed=tuple(words), tentative=(), utterance_ended=True, skipped=skipped, final=final)
 
     def skip_ahead(self) -> Update:
-        """Fallen behind: keep what was recognised, drop the backlog but the last moment."""
+        """Fallen behind: settle what was recognised as final, drop the backlog but the last moment."""
         committed = self.agreement.pending()
         self.agreement.commit(committed)
+        self._stable.extend(committed)
         keep = int(self.options.keep_after_skip_s * SAMPLE_RATE)
         skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
         if len(self._buffer) > keep:
@@ -242,44 +277,103 @@ class StreamingRecognizer:
         self._hypothesis_seen = False
         skipped_to = self._buffer_start_s
         skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to > skipped_from else None
-        return Update(committed=tuple(committed), tentative=(), skipped=skipped)
+        # What was heard before the kept moment is all there will ever be of it.
+        final = self._settle(list(self._stable), self._buffer_start_s, speech_final=False, decoded=False)
+        return Update(committed=tuple(committed), tentative=(), skipped=skipped, final=final)
 
     # --- internals -------------------------------------------------------
 
     def _decode(self) -> None:
         self._decoded_samples = len(self._buffer)
-        self._hear(self._buffer, self._buffer_start_s, self._prompt())
+        self._last_words = self._hear(self._buffer, self._buffer_start_s, self._prompt())
+        self._last_heard = (self._buffer_start_s, self.buffer_end_s)
+        self.agreement.insert(self._last_words)
         self._hypothesis_seen = True
 
-    def _hear(self, clip: np.ndarray, start_s: float, prompt: str | None) -> None:
-        """Decode `clip` (starting at `start_s`) and hand its words to the agreement as the latest hypothesis."""
-        self.agreement.insert(self.decoder.decode(clip, start_s, prompt))
+    def _hear(self, clip: np.ndarray, start_s: float, prompt: str | None) -> list[StreamWord]:
+        """The words of `clip` (starting at `start_s`), absolute times."""
         self.decodes += 1
+        return list(self.decoder.decode(clip, start_s, prompt))
 
-    def _decode_lost_tail(self, speech_end_s: float) -> list[StreamWord] | None:
-        """The words of the speech after the utterance's last committed word,
-        decoded on their own, when at least `lost_tail_s` of it was left out;
-        None (and no decode) when it was not."""
-        covered_until = max(self.agreement.committed_end, self._buffer_start_s)
-        if speech_end_s - covered_until < self.options.lost_tail_s or covered_until == self._buffer_start_s:
-            return None  # nothing left out, or nothing heard: the same clip again would say the same
-        tail = self._buffer[int(round((covered_until - self._buffer_start_s) * SAMPLE_RATE)) :]
-        self._hear(tail, covered_until, self._prompt(until_s=covered_until))
-        recovered = [w for w in self.agreement.pending() if w.start < speech_end_s]
-        self.agreement.commit(recovered)
-        return recovered
+    def _final_words(self, clip_end_s: float, speech_end_s: float) -> tuple[list[StreamWord], bool]:
+        """The open audio up to `clip_end_s` decoded as one clip: its words
+        starting before `speech_end_s`, and whether it took a decode."""
+        start_s = self._open_start_s
+        last_start, last_end = self._last_heard
+        if abs(last_start - start_s) < 1e-6 and last_end >= clip_end_s - self.options.end_tolerance_s and self._hypothesis_seen:
+            words, decoded = self._last_words, False
+        else:
+            clip = self._open_audio[: int(round((clip_end_s - start_s) * SAMPLE_RATE))]
+            words, decoded = self._hear(clip, start_s, self._prompt(until_s=start_s)), True
+        words = [w for w in words if w.start < speech_end_s and w.key]
+        if words and speech_end_s - words[-1].end >= self.options.lost_tail_s:
+            # Speech Whisper left out; the same clip again would say the same,
+            # so only its rest, with the words before it as the prompt.
+            tail_from = words[-1].end
+            tail = self._open_audio[int(round((tail_from - start_s) * SAMPLE_RATE)) : int(round((clip_end_s - start_s) * SAMPLE_RATE))]
+            heard = self._hear(tail, tail_from, self._prompt(until_s=start_s, then=words))
+            words += [w for w in heard if tail_from - 0.05 <= w.start < speech_end_s and w.key]
+            decoded = True
+        return words, decoded
+
+    def _finalise_segment(self) -> Final | None:
+        """When the open audio outgrew `final_segment_s`: finalise it up to the
+        last stable sentence end (else the last stable word)."""
+        if self.open_end_s - self._open_start_s <= self.options.final_segment_s:
+            return None
+        if not self._stable:
+            # Nothing recognised to cut after: keep only what the buffer still holds.
+            keep_from = max(self._open_start_s, self._buffer_start_s)
+            drop = int(round((keep_from - self._open_start_s) * SAMPLE_RATE))
+            self._open_audio = self._open_audio[drop:].copy()
+            self._open_start_s += drop / SAMPLE_RATE
+            return None
+        last = next((w for w in reversed(self._stable) if w.text.endswith(_SENTENCE_END)), self._stable[-1])
+        after = [w.start for w in (*self._stable, *self.agreement.tentative) if w.start >= last.end]
+        cut_s = min(last.end + 0.2, (last.end + after[0]) / 2) if after else last.end + 0.2
+        cut_s = min(cut_s, self.open_end_s)
+        clip_end_s = min(self.open_end_s, cut_s + self.options.final_context_s)
+        words, _ = self._final_words(clip_end_s, cut_s)
+        return self._settle(words, cut_s, speech_final=False, decoded=True)
+
+    def _settle(self, words: list[StreamWord], end_s: float, speech_final: bool, decoded: bool) -> Final:
+        """`words` are the final text of the open audio up to `end_s`: they
+        replace the stable words there, the utterance (or segment) is closed."""
+        settled = list(self._stable) if speech_final else [w for w in self._stable if w.start < end_s]
+        final = Final(
+            utterance=self._utterance,
+            audio_start=round(self._open_start_s, 3),
+            audio_end=round(max(end_s, self._open_start_s), 3),
+            words=tuple(words),
+            stable=tuple(settled),
+            speech_final=speech_final,
+            decoded=decoded,
+        )
+        self.agreement.replace(self._finals_end, len(settled), words)
+        self._finals_end += len(words)
+        self._stable = self._stable[len(settled) :]
+        if speech_final:
+            self.agreement.commit([])  # the hypothesis ended with the utterance
+            self._utterance += 1
+            self._open_audio = np.zeros(0, dtype=np.float32)
+            self._open_start_s = end_s
+        else:
+            drop = max(0, int(round((end_s - self._open_start_s) * SAMPLE_RATE)))
+            self._open_audio = self._open_audio[drop:].copy()
+            self._open_start_s += drop / SAMPLE_RATE
+        return final
 
     def _decode_and_flush(self) -> list[StreamWord]:
         self._decode()
         return self.agreement.flush(settled_until=self.decoded_until_s - self.options.settle_s)
 
-    def _prompt(self, until_s: float | None = None) -> str | None:
+    def _prompt(self, until_s: float | None = None, then: Sequence[StreamWord] = ()) -> str | None:
         # The initial prompt (by default one that makes Whisper write fillers
-        # down) always leads; then as much committed text from before the
-        # clip (by default, the buffer) as fits.  Never the clip's own words:
-        # prompting with them makes Whisper skip them.
+        # down) always leads; then as much text from before the clip (by
+        # default, the buffer) as fits: final text, then stable, then `then`.
+        # Never the clip's own words: prompting with them makes Whisper skip them.
         until_s = self._buffer_start_s if until_s is None else until_s
-        before = [w for w in self.agreement.committed if w.end <= until_s + 0.05]
+        before = [w for w in self.agreement.committed if w.end <= until_s + 0.05] + list(then)
         context = "".join(w.raw_text for w in before[-60:]).strip()
         lead = (self._initial_prompt or "").strip()
         room = max(0, self.options.prompt_chars - len(lead) - 1)

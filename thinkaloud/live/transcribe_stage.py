@@ -1,11 +1,13 @@
-"""The transcription stage: speech in, committed words and text signals out.
+"""The transcription stage: speech in, stable words, finals and text signals out.
 
 Runs on its own thread.  It drains the speech feed, decodes with the
 `StreamingRecognizer` whenever enough new audio has arrived, and publishes:
-committed words (`WordEvent`), the tentative tail (`TentativeEvent`), signals
-found in newly closed sentences (`SignalEvent`), and, when it had to skip
-ahead to keep up, a `LagEvent`.  It measures how far decoding trails the
-audio, which `StatsEvent`s report.
+stable words (`WordEvent`), the tentative tail (`TentativeEvent`), each
+utterance's final text (`FinalEvent`), signals found in final text
+(`SignalEvent`), and, when it had to skip ahead to keep up, a `LagEvent`.
+Only final text reaches the live analysis, so a signal is never retracted.
+It measures how far decoding trails the audio, and how late finals are and
+how many stable words they change, which `StatsEvent`s report.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Callable
 
 from thinkaloud.live.analysis import LiveTranscript
 from thinkaloud.live.clock import SessionClock
-from thinkaloud.live.events import LagEvent, SignalEvent, TentativeEvent, WordEvent
+from thinkaloud.live.events import FinalEvent, FinalWord, LagEvent, SignalEvent, TentativeEvent, WordEvent
+from thinkaloud.live.finals import Final, revised_count, revisions
 from thinkaloud.live.streaming import (
     EndOfStream,
     Flush,
@@ -48,6 +51,10 @@ class TranscribeStage:
         self.max_lag_s = 0.0
         self.decode_seconds = 0.0
         self.skipped: list[tuple[float, float]] = []
+        self.stable_words = 0
+        self.revised_words = 0
+        self.final_lag_s: float | None = None
+        self.max_final_lag_s: float | None = None
         self._lock = threading.Lock()
 
     @property
@@ -119,10 +126,10 @@ class TranscribeStage:
         now = self.clock.now()
         for word in update.committed:
             if word.text:
+                self.stable_words += 1
                 self.emit(WordEvent(word.text, word.start, word.end, now, round(word.probability, 4)))
-        self.transcript.add(update.committed)
-        if update.utterance_ended:
-            self.transcript.close_sentence()
+        if update.final is not None:
+            self._publish_final(update.final, now)
         if update.decoded or update.committed or update.utterance_ended or update.skipped:
             tentative = update.tentative
             self.emit(
@@ -139,3 +146,25 @@ class TranscribeStage:
             self.emit(LagEvent(lag_s=self.lag_s, skipped_s=round(end - start, 3), emitted_at=now))
         for signal in self.transcript.new_signals():
             self.emit(SignalEvent(signal=signal, emitted_at=self.clock.now()))
+
+    def _publish_final(self, final: Final, now: float) -> None:
+        edits = revisions([w for w in final.stable if w.text], [w for w in final.words if w.text])
+        self.revised_words += revised_count(edits)
+        lag = round(max(0.0, now - final.audio_end), 3)
+        self.final_lag_s = lag
+        self.max_final_lag_s = max(self.max_final_lag_s or 0.0, lag)
+        self.emit(
+            FinalEvent(
+                utterance=final.utterance,
+                audio_start=final.audio_start,
+                audio_end=final.audio_end,
+                words=tuple(FinalWord(w.text, w.start, w.end, round(w.probability, 4)) for w in final.words if w.text),
+                revised=bool(edits),
+                edits=edits,
+                speech_final=final.speech_final,
+                emitted_at=now,
+            )
+        )
+        self.transcript.add(final.words)
+        if final.speech_final:
+            self.transcript.close_sentence()
