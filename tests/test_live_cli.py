@@ -12,6 +12,8 @@ from tests.cli import thinkaloud
 from thinkaloud.cli.live import PlainPrinter
 from thinkaloud.errors import ExitCode
 from thinkaloud.live.events import (
+    FinalEvent,
+    FinalWord,
     FinishedEvent,
     LagEvent,
     OverflowEvent,
@@ -19,6 +21,7 @@ from thinkaloud.live.events import (
     SilenceEndEvent,
     SilenceStartEvent,
     SilenceUpdateEvent,
+    TentativeEvent,
     WordEvent,
 )
 from thinkaloud.types import Signal
@@ -66,19 +69,28 @@ def test_devices_lists_inputs_or_explains_why_there_are_none():
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
+def final(utterance: int, words: list[tuple[str, float, float]], at: float) -> FinalEvent:
+    start = words[0][1] if words else at
+    end = words[-1][2] if words else at
+    return FinalEvent(utterance, start, end, tuple(FinalWord(t, s, e, 0.9) for t, s, e in words), False, (), True, at)
+
+
 def signal(kind: str, text: str, cue: str, start: float, **extra) -> Signal:
     return Signal(kind, text, cue, start, start + 1, 0, len(text), **extra)
 
 
-def test_no_tui_output_is_plain_lines_in_order():
+def test_no_tui_output_prints_each_utterance_once_when_final_in_plain_lines():
     out, err = io.StringIO(), io.StringIO()
     printer = PlainPrinter(out, err)
     events = [
         WordEvent("So", 0.2, 0.4, 1.0),
         WordEvent("the", 0.5, 0.6, 1.0),
-        WordEvent("plan.", 0.7, 1.0, 1.5),
+        TentativeEvent("plan", 0.7, 1.0, 1.0),
+        final(0, [("So", 0.2, 0.4), ("the", 0.5, 0.6), ("plan.", 0.7, 1.0)], 1.5),
         SignalEvent(signal("framing", "So the plan.", "the plan", 0.2), 1.6),
         WordEvent("Um,", 2.0, 2.2, 2.6),
+        final(1, [("Um,", 2.0, 2.2)], 2.6),
+        final(2, [], 2.7),  # an utterance with no words prints nothing
         SignalEvent(signal("filler", "Um", "Um", 2.0), 2.7),
         SilenceStartEvent(22.3, 25.4),
         SilenceUpdateEvent(22.3, 4.2, 26.5),

@@ -4,12 +4,16 @@ words arrive while the audio plays, and the saved report agrees with `analyze`."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.cli import thinkaloud
+from thinkaloud.evaluation.wer import word_error_rate
+from thinkaloud.live.event_log import validation_errors
 from thinkaloud.report import report_to_dict
+from thinkaloud.timefmt import clock
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "weak_answer.wav"
@@ -54,6 +58,23 @@ def test_words_and_signals_arrive_while_the_audio_plays(live_run):
     assert "[0:22 silence…]" in result.stdout
     assert "[0:22 silence 5.9 s]" in result.stdout or "[0:22 silence 6.0 s]" in result.stdout
     assert "saved session" in result.stdout and "report:" in result.stdout
+
+
+def test_each_utterance_has_one_final_printed_once_and_the_event_log_follows_the_shipped_schema(live_run):
+    result, events, report = live_run
+    assert events[0]["type"] == "header" and events[0]["schema"] == "thinkaloud.events/2"
+    assert validation_errors(events) == []
+    finals = [e for e in events if e["type"] == "final"]
+    closing = [f["utterance"] for f in finals if f["speech_final"]]
+    assert closing == list(range(len(closing))) and len(closing) >= 3  # one closing final per utterance, in order
+    assert {f["utterance"] for f in finals} == set(closing)
+    # --no-tui prints each utterance once, when final: its start and its final text.
+    printed = [line for line in result.stdout.splitlines() if re.match(r"\d+:\d\d  ", line)]
+    expected = [f"{clock(f['words'][0]['audio_start'])}  " + " ".join(w["text"] for w in f["words"]) for f in finals if f["words"]]
+    assert printed == expected
+    # The saved take is built from the finals.
+    said = " ".join(w["text"] for f in finals for w in f["words"])
+    assert word_error_rate(said, report["transcript"]["text"]) == 0.0
 
 
 def test_the_live_report_agrees_with_analyze(live_run, offline_report):

@@ -104,7 +104,8 @@ def test_live_captures_a_played_recording_in_full_and_transcribes_it(virtual_mic
         for _ in range(600):
             text = events_path.read_text(encoding="utf-8") if events_path.exists() else ""
             if any(
-                json.loads(line).get("type") == "word" and LAST_WORD in json.loads(line)["text"].lower()
+                json.loads(line).get("type") == "final"
+                and LAST_WORD in " ".join(word["text"] for word in json.loads(line)["words"]).lower()
                 for line in text.splitlines()
             ):
                 done.set()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.command import CommandList, CommandPalette
 
 from tests.ui_fakes import (
+    REHEARSAL_LINES,
     SESSION_ID,
     Hold,
     ScriptedSession,
@@ -148,6 +150,49 @@ def test_tentative_words_are_dimmed_until_committed():
     run(mid_sentence)
 
 
+def test_a_final_replaces_its_line_once_marking_the_corrected_word_and_v_shows_finals_only():
+    async def scenario():
+        lines = list(REHEARSAL_LINES)
+        lines[0] = replace(lines[0], misheard=("churn", "turn"))
+        script = rehearsal_script(lines, holds={1: "second-line"})
+        final_at = next(i for i, e in enumerate(script) if getattr(e, "type", "") == "final")
+        script.insert(final_at, Hold("before-final"))
+        session = ScriptedSession(script)
+        app = make_app(session)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: session.held == "before-final", "the first line's stable words are shown")
+            await wait_until(pilot, lambda: "will turn" in transcript(app), "the misheard stable word is drawn")
+            session.release("before-final")
+            await wait_until(pilot, lambda: session.held == "second-line", "the first line's final arrives")
+            await wait_until(pilot, lambda: "will churn next month." in transcript(app), "the final replaces the line")
+            assert "turn" not in transcript(app).replace("churn", "")
+            revised = str(app.screen.query_one(LiveTranscript).get_component_rich_style("transcript--revised", partial=True))
+            assert revised in styles_of(app, "churn")
+            session.release("second-line")
+            await wait_until(pilot, lambda: session.held == "end", "the answer is spoken")
+            await pilot.press("v")
+            await wait_until(pilot, lambda: live(app).finals_only, "the reading option is on")
+            await pilot.press("v")
+            await wait_until(pilot, lambda: not live(app).finals_only, "and off again")
+            await finish(pilot, app, session)
+
+    run(scenario)
+
+    async def finals_only():
+        script = rehearsal_script()
+        cut = next(i for i, e in enumerate(script) if getattr(e, "text", "") == " predict")
+        session = ScriptedSession(script[: cut + 2])  # stable words and a tail, no final yet
+        app = make_app(session)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: session.held == "end", "the partial script is played")
+            await wait_until(pilot, lambda: "which customers will" in transcript(app), "the tail shows")
+            await pilot.press("v")
+            await wait_until(pilot, lambda: "predict" not in transcript(app), "stable and tentative words are hidden")
+            await finish(pilot, app, session)
+
+    run(finals_only)
+
+
 def test_silence_timer_shows_during_a_long_pause_and_hides_when_speech_returns():
     async def scenario():
         session = ScriptedSession(rehearsal_script(silence_hold="quiet", holds={4: "before-pause", 5: "after-pause"}))
@@ -281,7 +326,7 @@ def test_help_and_the_command_palette():
             await pilot.press("escape")
             await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "help closes")
             titles = [c.title for c in app.get_system_commands(app.screen)]
-            assert titles[:3] == ["Pause the take", "Stop and show the summary", "Help"]
+            assert titles[:4] == ["Pause the take", "Stop and show the summary", "Show final text only", "Help"]
             await pilot.press("ctrl+p")
             await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette opens")
             await pilot.press(*"Stop and show")

@@ -6,6 +6,8 @@ import pytest
 
 from tests.ui_fakes import Hold, rehearsal_script
 from thinkaloud.live.events import (
+    FinalEvent,
+    FinalWord,
     FinishedEvent,
     LagEvent,
     LevelEvent,
@@ -18,7 +20,9 @@ from thinkaloud.live.events import (
     TentativeEvent,
     WordEvent,
 )
+from thinkaloud.live.finals import Revision
 from thinkaloud.rehearsal_state import (
+    REVISION_MARK_S,
     WARNING_HOLD_S,
     RehearsalState,
     pace_is_off,
@@ -60,6 +64,48 @@ def test_tentative_tail_is_shown_until_committed_and_stale_tails_are_ignored():
     assert "transcript" not in changes and state.tentative_text == "could shard"
     state.apply(TentativeEvent("", None, None, 2.5))
     assert state.tentative_text == ""
+
+
+def final(utterance: int, items, at: float, edits=(), speech_final=True, end=None) -> FinalEvent:
+    timed = tuple(FinalWord(t, a, b, 0.9) for t, a, b in items)
+    return FinalEvent(utterance, timed[0].audio_start, end if end is not None else timed[-1].audio_end, timed, bool(edits), tuple(edits),
+                      speech_final, at)
+
+
+def test_a_final_replaces_the_stable_words_of_its_utterance_once_and_marks_what_changed():
+    state = RehearsalState()
+    state.apply(final(0, [("So", 0.0, 0.2), ("the", 0.2, 0.4), ("plan.", 0.4, 0.7)], 1.0))
+    words(state, ("We", 1.0, 1.2), ("could", 1.2, 1.4), ("shard", 1.4, 1.7))
+    state.apply(TentativeEvent("by user", 1.8, 2.3, 2.0))
+    assert state.text == "So the plan. We could shard" and state.tentative_text == "by user"
+    first_line = state.blocks()[0]
+
+    state.apply(final(1, [("We", 1.0, 1.2), ("could", 1.2, 1.4), ("shard", 1.4, 1.7), ("by", 1.8, 1.9), ("user.", 1.9, 2.3)], 2.9))
+    assert state.text == "So the plan. We could shard by user." and state.final_text == state.text
+    assert state.blocks()[0] == first_line  # earlier lines never move
+    assert state.revised_ranges() == []  # the same words: nothing to mark
+
+    words(state, ("Then", 3.0, 3.2), ("cash", 3.2, 3.5))
+    state.apply(final(2, [("Then", 3.0, 3.2), ("cache", 3.2, 3.5), ("it.", 3.5, 3.8)], 4.2, edits=[Revision(1, ("cash",), ("cache",))]))
+    assert state.text.endswith("Then cache it.")
+    start = state.text.index("cache")
+    assert state.revised_ranges() == [(start, start + len("cache"))]
+    marked = [p for b in state.blocks() for p in b.pieces if getattr(p, "is_revised", False)]
+    assert [p.text for p in marked] == ["cache"]
+    changes = state.apply(LevelEvent(-20.0, -9.0, 4.2 + REVISION_MARK_S + 0.1))
+    assert "transcript" in changes and state.revised_ranges() == []  # marked briefly, then plain
+
+
+def test_a_segment_final_keeps_the_stable_words_after_it_and_finals_only_hides_what_may_change():
+    state = RehearsalState()
+    words(state, ("One.", 0.0, 0.5), ("Two", 1.0, 1.3))
+    state.apply(final(0, [("One.", 0.0, 0.5)], 1.5, speech_final=False, end=0.7))
+    state.apply(TentativeEvent("three", 1.4, 1.8, 1.6))
+    assert state.text == "One. Two" and state.final_text == "One."
+    shown = " ".join(p.text for b in state.blocks() for p in b.pieces if hasattr(p, "text"))
+    assert "Two" in shown and "three" in shown
+    finals_only = " ".join(p.text for b in state.blocks(finals_only=True) for p in b.pieces if hasattr(p, "text"))
+    assert finals_only == "One."
 
 
 def test_signals_are_placed_by_offsets_or_by_time_when_offsets_do_not_fit():

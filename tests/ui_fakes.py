@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from thinkaloud.live.events import (
+    FinalEvent,
+    FinalWord,
     FinishedEvent,
     LevelEvent,
     LiveEvent,
@@ -28,6 +30,7 @@ from thinkaloud.live.events import (
     TentativeEvent,
     WordEvent,
 )
+from thinkaloud.live.finals import Revision
 from thinkaloud.rehearsal_state import RehearsalState
 from thinkaloud.types import Signal
 
@@ -136,6 +139,7 @@ class Line:
     phrases: tuple[tuple[str, str], ...] = ()  # (filler|hedge, phrase)
     shift: str | None = None  # "signposted" or "abrupt"
     pause_before: float = 0.4
+    misheard: tuple[str, str] | None = None  # (word, what the stable words said instead): the final corrects it
 
 
 REHEARSAL_LINES = (
@@ -192,21 +196,30 @@ def rehearsal_script(
         sentence_start = text_len + (1 if text_len else 0)
         words = line.text.split()
         starts = []
+        timed = []
         for position, word in enumerate(words):
             start, end = t, t + WORD_S * 0.9
             starts.append(start)
-            # As the engine does: a word is committed, and the tail it has not
-            # committed yet is sent in the same breath.
+            timed.append(FinalWord(word, round(start, 3), round(end, 3), 0.92))
+            # As the engine does: a word becomes stable, and the tail that is
+            # not stable yet is sent in the same breath.  The last two words
+            # only ever reach the screen in the utterance's final.
             emitted = round(end + LAG_S, 3)
             upcoming = " ".join(words[position + 1 : position + 4])
             events.append(LevelEvent(-20.0 - (position % 4) * 3, -9.0, round(start + 0.05, 3)))
-            events.append(WordEvent(" " + word, round(start, 3), round(end, 3), emitted, 0.92))
+            if position < len(words) - 2:
+                shown = line.misheard[1] if line.misheard and word == line.misheard[0] else word
+                events.append(WordEvent(" " + shown, round(start, 3), round(end, 3), emitted, 0.92))
             if upcoming:
                 events.append(TentativeEvent(upcoming, round(t + WORD_S, 3), round(t + 4 * WORD_S, 3), emitted))
             t += WORD_S
         text_len = sentence_start + len(line.text)
         sentence_end = sentence_start + len(line.text)
         emitted = round(t + LAG_S + 0.2, 3)
+        edits = ()
+        if line.misheard:
+            edits = (Revision(words.index(line.misheard[0]), (line.misheard[1],), (line.misheard[0],)),)
+        events.append(FinalEvent(index, timed[0].audio_start, round(t, 3), tuple(timed), bool(edits), edits, True, emitted))
         events.append(TentativeEvent("", None, None, emitted))
         first, last = starts[0], t
         for kind, cue in line.kinds.items():

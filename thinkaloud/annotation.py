@@ -29,6 +29,7 @@ class Span:
     sentence_kinds: tuple[str, ...] = ()  # structure kinds of the sentence around it
     phrase_kind: str | None = None  # filler or hedge, when the run is such a phrase
     is_cue: bool = False  # the words that made a sentence-level detector fire
+    is_revised: bool = False  # words a final just changed (live only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +92,21 @@ def annotate(
     pauses: Sequence[Pause] = (),
     breaks: Iterable[int] = (),
     tentative: str = "",
+    revised: Sequence[tuple[int, int]] = (),
 ) -> list[Block]:
     """Cut `text` into blocks of annotated pieces.
 
     `signals` must have character offsets into `text` (others are skipped);
     `breaks` are extra positions where a new block starts (sentence starts,
     for a screen that shows one sentence per block); `tentative` is appended
-    to the last block.
+    to the last block; `revised` are character ranges of words to mark as
+    just changed.
     """
     marks = _collect(text, signals)
+    revised = [(start, end) for start, end in revised if 0 <= start < end <= len(text)]
     boundaries = {0, len(text)}
+    for start, end in revised:
+        boundaries.update((start, end))
     for start, end, _ in marks.sentence + marks.phrases:
         boundaries.update((start, end))
     for start, end in marks.cues:
@@ -156,7 +162,8 @@ def annotate(
         end = cuts[index + 1]
         sentence_kinds = tuple(k for k in SENTENCE_KINDS if open_sentences[k] > 0)
         phrase = open_phrases[0][1] if open_phrases else None
-        pieces.append(Span(text[position:end], position, sentence_kinds, phrase, open_cues > 0))
+        changed = any(start <= position and end <= stop for start, stop in revised)
+        pieces.append(Span(text[position:end], position, sentence_kinds, phrase, open_cues > 0, changed))
         ending = tuple(dict.fromkeys(kind for _, kind in closing.phrases.get(end, ())))
         if ending:
             pieces.append(Tag(ending))
@@ -252,10 +259,12 @@ def _merge_spans(blocks: list[Block]) -> list[Block]:
             if (
                 isinstance(piece, Span)
                 and isinstance(previous, Span)
-                and (previous.sentence_kinds, previous.phrase_kind, previous.is_cue)
-                == (piece.sentence_kinds, piece.phrase_kind, piece.is_cue)
+                and (previous.sentence_kinds, previous.phrase_kind, previous.is_cue, previous.is_revised)
+                == (piece.sentence_kinds, piece.phrase_kind, piece.is_cue, piece.is_revised)
             ):
-                pieces[-1] = Span(previous.text + piece.text, previous.char_start, piece.sentence_kinds, piece.phrase_kind, piece.is_cue)
+                pieces[-1] = Span(
+                    previous.text + piece.text, previous.char_start, piece.sentence_kinds, piece.phrase_kind, piece.is_cue, piece.is_revised
+                )
             else:
                 pieces.append(piece)
         merged.append(Block(block.kind, block.char_start, tuple(pieces), block.shift))

@@ -2,8 +2,9 @@
 
 `RehearsalState.apply(event)` takes the events of `thinkaloud.live.events`
 one at a time, in order, and keeps everything a presentation needs: the
-committed transcript (with signals placed in it), the tentative tail, the
-running numbers (elapsed time, pace, fillers, longest silence), the structure
+transcript (final text, then the current utterance's stable words, with
+signals placed in it), the tentative tail, the words a final just revised,
+the running numbers (elapsed time, pace, fillers, longest silence), the structure
 checklist, the silence timer, the input level and the warnings worth showing.
 `timeline_cells` bins an answer, live or finished, into a strip.
 
@@ -33,6 +34,7 @@ from thinkaloud.annotation import Block, Pause, annotate, char_position_at
 from thinkaloud.asr.transcript import TranscriptBuilder
 from thinkaloud.kinds import STRUCTURE_KINDS, mark_of
 from thinkaloud.live.events import (
+    FinalEvent,
     FinishedEvent,
     LagEvent,
     LevelEvent,
@@ -68,6 +70,9 @@ MUTED_AFTER_S = 6.0
 #: The live timeline starts this wide and grows in steps of this size, so it does not rescale every second.
 TIMELINE_MIN_SPAN_S = 60.0
 TIMELINE_STEP_S = 30.0
+
+#: How long (engine clock) the words a final changed stay marked.
+REVISION_MARK_S = 2.0
 
 #: Which parts of the screen an event changed (a presentation redraws only those).
 Change = Literal["transcript", "signals", "silence", "level", "alerts", "state", "clock", "finished"]
@@ -132,7 +137,11 @@ class RehearsalState:
     finished: FinishedEvent | None = None
     signals: list[Signal] = field(default_factory=list)
     silences: list[_LongSilence] = field(default_factory=list)
+    # Final text only grows; what is shown is it plus the stable words not finalised yet.
+    _finals: TranscriptBuilder = field(default_factory=TranscriptBuilder)
+    _stable: list[WordEvent] = field(default_factory=list)
     _builder: TranscriptBuilder = field(default_factory=TranscriptBuilder)
+    _revised: list[tuple[int, int, float]] = field(default_factory=list)  # char range, marked until
     _overflow_at: float | None = None
     _lag_at: float | None = None
     _last_word_at: float = float("-inf")
@@ -146,8 +155,14 @@ class RehearsalState:
         if event.emitted_at > self.now:
             self.now = event.emitted_at
             changes.add("clock")
+        if self._revised and self._revised[0][2] <= self.now:
+            self._revised = [mark for mark in self._revised if mark[2] > self.now]
+            changes.add("transcript")
         if isinstance(event, WordEvent):
             self._add_word(event)
+            changes.add("transcript")
+        elif isinstance(event, FinalEvent):
+            self._add_final(event)
             changes.add("transcript")
         elif isinstance(event, TentativeEvent):
             if event.emitted_at >= self._last_word_at:
@@ -204,13 +219,34 @@ class RehearsalState:
         return frozenset(changes)
 
     def _add_word(self, event: WordEvent) -> None:
-        raw = event.text if event.text[:1].isspace() or not self._builder.words else " " + event.text
-        if self._builder.words and _glues_to_previous(event.text):
-            raw = event.text.strip()
-        word = self._builder.add(raw, event.audio_start, event.audio_end, event.probability)
+        word = _append(self._builder, event.text, event.audio_start, event.audio_end, event.probability)
+        if word is not None:
+            self._stable.append(event)
         self._last_word_at = event.emitted_at
         if word is not None and self.tentative is not None:
             self.tentative = _without_leading_word(self.tentative, word.text)
+        self._end_silence_by(word)
+
+    def _add_final(self, event: FinalEvent) -> None:
+        """The utterance's final text replaces its stable words; the words it changed are marked for a moment."""
+        first = len(self._finals.words)
+        for final_word in event.words:
+            _append(self._finals, final_word.text, final_word.audio_start, final_word.audio_end, final_word.probability)
+        placed = self._finals.words[first:]
+        for edit in event.edits:
+            changed = placed[edit.index : edit.index + len(edit.inserted)]
+            if changed:
+                self._revised.append((changed[0].char_start, changed[-1].char_end, event.emitted_at + REVISION_MARK_S))
+        # Stable words after a segment's end belong to the rest of the utterance.
+        self._stable = [w for w in self._stable if w.audio_start >= event.audio_end] if not event.speech_final else []
+        self._builder = self._finals.copy()
+        for stable in self._stable:
+            _append(self._builder, stable.text, stable.audio_start, stable.audio_end, stable.probability)
+        self._last_word_at = max(self._last_word_at, event.emitted_at)
+        if placed:
+            self._end_silence_by(placed[0])
+
+    def _end_silence_by(self, word: Word | None) -> None:
         # Speech ends a long silence even if its end event is late or lost.
         open_silence = self.active_silence
         if open_silence is not None and word is not None and word.start is not None and word.start >= open_silence.start:
@@ -392,11 +428,23 @@ class RehearsalState:
             if s.end is not None
         ]
 
-    def blocks(self) -> list[Block]:
-        """The annotated transcript, a block per sentence, tentative tail included."""
-        text = self.text
+    @property
+    def final_text(self) -> str:
+        return self._finals.build().text
+
+    def revised_ranges(self) -> list[tuple[int, int]]:
+        """Character ranges of words a final changed a moment ago (to mark briefly)."""
+        return [(start, end) for start, end, until in self._revised if until > self.now]
+
+    def blocks(self, finals_only: bool = False) -> list[Block]:
+        """The annotated transcript, a block per sentence: final text, then the
+        stable words and the tentative tail (unless `finals_only`)."""
+        text = self.final_text if finals_only else self.text
         breaks = [start for start, _ in sentence_spans(text)]
-        return annotate(text, self.signals, self.pauses(), breaks=breaks, tentative=self.tentative_text)
+        return annotate(
+            text, self.signals, self.pauses(), breaks=breaks,
+            tentative="" if finals_only else self.tentative_text, revised=self.revised_ranges(),
+        )
 
     def to_report(self, source: str = "microphone") -> Report:
         """A report from what was seen live, for when the engine could not produce its own.
@@ -512,6 +560,14 @@ def _same_words(a: str, b: str) -> bool:
 
 def _letters(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _append(builder: TranscriptBuilder, text: str, start: float | None, end: float | None, probability: float | None) -> Word | None:
+    """Add an event's word (spelled without Whisper's leading space) to a transcript."""
+    raw = text if text[:1].isspace() or not builder.words else " " + text
+    if builder.words and _glues_to_previous(text):
+        raw = text.strip()
+    return builder.add(raw, start, end, probability)
 
 
 def _glues_to_previous(text: str) -> bool:

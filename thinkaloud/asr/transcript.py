@@ -44,5 +44,11 @@ class TranscriptBuilder:
     def words(self) -> list[Word]:
         return self._words
 
+    def copy(self) -> TranscriptBuilder:
+        """A builder holding the same words, to grow on its own."""
+        twin = TranscriptBuilder()
+        twin._parts, twin._length, twin._words = list(self._parts), self._length, list(self._words)
+        return twin
+
     def build(self) -> Transcript:
         return Transcript(text="".join(self._parts), words=tuple(self._words))

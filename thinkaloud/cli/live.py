@@ -2,7 +2,7 @@
 
 Without `--no-tui` this opens the full-screen interface (`thinkaloud.ui`).
 With `--no-tui` (or when stdout is not a terminal) it prints plain lines as
-the session goes: committed words a sentence per line, signals as
+the session goes: each utterance once, when its final text is known, signals as
 `[0:12 framing] "..." (cue: ...)`, a notice while a long silence lasts, and
 at the end where the take was saved.  Progress, warnings and errors go to
 stderr; Ctrl+C (or SIGTERM) stops and saves, a second Ctrl+C quits at once.
@@ -237,7 +237,6 @@ class PlainPrinter:
         self.err = err
         self.interactive = interactive
         self.color = color
-        self._line_open = False  # words printed without their newline yet
         self._silence_open = False  # an in-place silence notice is on screen
         self._warned_losses = (0, 0)
 
@@ -248,15 +247,11 @@ class PlainPrinter:
 
     # --- events ---------------------------------------------------------------
 
-    def _on_word(self, event) -> None:
-        if not self._line_open:
-            self._end_silence_line()
-            self._write(self._dim(f"{clock(event.audio_start)}  ") + event.text)
-            self._line_open = True
-        else:
-            self._write(" " + event.text)
-        if event.text.endswith((".", "?", "!")):
-            self._end_line()
+    def _on_final(self, event) -> None:
+        # Printed once, never revised: a plain log has no way to take a line back.
+        if not event.words:
+            return
+        self._print_line(self._dim(f"{clock(event.words[0].audio_start)}  ") + event.text)
 
     def _on_signal(self, event) -> None:
         found = event.signal
@@ -271,7 +266,6 @@ class PlainPrinter:
         self._print_line(self._accent(line))
 
     def _on_silence_start(self, event) -> None:
-        self._end_line()
         self._end_silence_line()
         text = f"[{clock(event.audio_start)} silence…]"
         if self.interactive:
@@ -313,7 +307,6 @@ class PlainPrinter:
             self._warn(event.message)
 
     def _on_finished(self, event) -> None:
-        self._end_line()
         self._end_silence_line()
         report = event.report
         if report is not None:
@@ -336,14 +329,8 @@ class PlainPrinter:
         self.out.flush()
 
     def _print_line(self, text: str) -> None:
-        self._end_line()
         self._end_silence_line()
         self._write(text + "\n")
-
-    def _end_line(self) -> None:
-        if self._line_open:
-            self._write("\n")
-            self._line_open = False
 
     def _end_silence_line(self) -> None:
         if self._silence_open:

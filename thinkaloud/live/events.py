@@ -231,8 +231,17 @@ def to_dict(event: LiveEvent) -> dict[str, Any]:
 
         return {"type": event.type, **signal_to_dict(event.signal), "emitted_at": event.emitted_at}
     data = {"type": event.type}
-    data.update({k: v for k, v in asdict(event).items() if k != "report"})
+    data.update({k: _json_ready(v) for k, v in asdict(event).items() if k != "report"})
     return data
+
+
+def _json_ready(value: Any) -> Any:
+    # Events hold tuples (they are frozen); JSON and its schemas know arrays.
+    if isinstance(value, tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    return value
 
 
 EVENT_TYPES: dict[str, type] = {

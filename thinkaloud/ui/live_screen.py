@@ -48,6 +48,7 @@ NO_QUESTION = "No question set: answer anything, or start with --question TEXT o
 LIVE_KEYS = (
     ("space", "pause or resume the take"),
     ("s", "stop and show the summary"),
+    ("v", "view final text only, or also the words still being recognised"),
     ("q", "quit (a saved take is finished and kept; asks first if it would be lost)"),
     ("?", "this help"),
     ("ctrl+p", "command palette"),
@@ -88,6 +89,7 @@ class LiveScreen(Screen):
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
         Binding("s", "stop", "Stop & summary"),
+        Binding("v", "toggle_finals", "Finals only"),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
@@ -103,6 +105,7 @@ class LiveScreen(Screen):
         self._dirty: set[str] = set()
         self._stop_requested = False
         self._ended = False
+        self.finals_only = False  # the reading option: hide stable and tentative words
 
     # ------------------------------------------------------------------ layout
 
@@ -196,7 +199,7 @@ class LiveScreen(Screen):
         dirty, self._dirty = self._dirty, set()
         state = self.state
         if "transcript" in dirty or "signals" in dirty:
-            self.query_one(LiveTranscript).show(state.blocks())
+            self.query_one(LiveTranscript).show(state.blocks(finals_only=self.finals_only))
         if dirty & {"clock", "state", "signals", "transcript", "silence"}:
             self.query_one(StatusBadge).show(state.phase, state.elapsed_s)
             self.query_one(StatsPanel).show(live_stats(state))
@@ -230,6 +233,13 @@ class LiveScreen(Screen):
 
     def action_pause(self) -> None:
         self.session.pause()
+
+    def action_toggle_finals(self) -> None:
+        self.finals_only = not self.finals_only
+        self._dirty.add("transcript")
+        self._redraw()
+        shown = "final text only" if self.finals_only else "words as they are recognised, then their final text"
+        self.notify(f"Showing {shown}.", timeout=3)
 
     def action_resume(self) -> None:
         self.session.resume()
@@ -288,12 +298,16 @@ class LiveScreen(Screen):
             yield "Resume the take", "Carry on answering", self.action_resume
         if self.check_action("stop", ()):
             yield "Stop and show the summary", "Finish this take and see the metrics and tips", self.action_stop
+        yield ("Show final text only" if not self.finals_only else "Show words as they are recognised",
+               "Final text never changes; words before it may", self.action_toggle_finals)
         yield "Help", "Keys and what each colour means", self.action_help
 
 
 HELP_NOTES = (
-    "Answer the question out loud. Words appear as they are recognised (dim words may still change); "
-    "each signal is coloured and labelled. If you go quiet past the threshold a timer appears: keep "
+    "Answer the question out loud. Words appear as they are recognised: dim words are a first guess; "
+    "plain words are stable and change at most once, when you pause and the whole utterance is "
+    "recognised again as final text (words it changed light up for a moment); final text never changes. "
+    "Each signal is coloured and labelled, from final text. If you go quiet past the threshold a timer appears: keep "
     "thinking out loud. The checklist on the right ticks as each part of a structured answer appears."
 )
 

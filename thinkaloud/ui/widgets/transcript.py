@@ -75,6 +75,8 @@ class BlockRenderer(KindStyles):
             style += self.get_component_rich_style("transcript--cue", partial=True)  # type: ignore[attr-defined]
         if span.phrase_kind:
             style += self.kind_style(span.phrase_kind)
+        if span.is_revised:
+            style += self.get_component_rich_style("transcript--revised", partial=True)  # type: ignore[attr-defined]
         return style
 
     def _tag(self, tag: Tag) -> Text:
@@ -95,7 +97,7 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-TRANSCRIPT_CLASSES = KIND_COMPONENT_CLASSES | {"transcript--tentative", "transcript--cue", "transcript--placeholder"}
+TRANSCRIPT_CLASSES = KIND_COMPONENT_CLASSES | {"transcript--tentative", "transcript--revised", "transcript--cue", "transcript--placeholder"}
 
 
 class LiveTranscript(BlockRenderer, VerticalScroll):
