@@ -162,9 +162,9 @@ def main() -> int:
     finalizing = [mb for at, mb in sampler.samples if at > take_ends_s]
     baseline = after_warm_up[0] if after_warm_up else float("nan")
     lags = [s["lag_s"] for s in stats]
-    words = sum(1 for e in events if e["type"] == "word")
+    words = sum(len(e["words"]) for e in events if e["type"] == "final")
 
-    print(f"recording      {input_s / 60:.1f} min of real speech and pauses at {args.speed:g}×; run took {wall_s:.0f} s; {words} words committed live")
+    print(f"recording      {input_s / 60:.1f} min of real speech and pauses at {args.speed:g}×; run took {wall_s:.0f} s; {words} final words live")
     print(f"machine        {len(os.sched_getaffinity(0))} cores; load average {os.getloadavg()[0]:.2f} at the end")
     if after_warm_up:
         ceilings = fifths(after_warm_up)

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.ui_fakes import REHEARSAL_LINES, Hold, ScriptedSession, rehearsal_script  # noqa: E402
-from thinkaloud.live.events import LevelEvent, WordEvent  # noqa: E402
+from thinkaloud.live.events import FinalEvent, LevelEvent  # noqa: E402
 from thinkaloud.rehearsal_state import RehearsalState  # noqa: E402
 
 
@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
 
     script = long_script(args.minutes)
-    words = sum(isinstance(e, WordEvent) for e in script)
+    words = sum(len(e.words) for e in script if isinstance(e, FinalEvent))
     print(f"script: {len(script)} events, {words} words, {script[-1].emitted_at / 60:.1f} min of answer")
 
     state = RehearsalState()

@@ -15,9 +15,11 @@ it were arriving live, but on a virtual clock:
   do not depend on the machine, and two replays can run side by side;
 - the decoder runs on one thread.
 
-It prints, per recording and in all: errors of the live and the offline
-(`analyze`) transcripts against the reference script, and committed-word
-latency p50/p95 on the virtual clock.  What it leaves out: capture, the
+It prints, per recording and in all: errors of the joined finals and of the
+offline (`analyze`) transcript against the reference script, stable-word
+latency p50/p95 and final latency p95 on the virtual clock (a final's decode
+of a whole utterance is counted as one decode, a segment's as two), and the
+share of stable words the finals changed.  What it leaves out: capture, the
 voice activity detector's own timing, skipping ahead (the virtual clock never
 falls behind) and the live analysis.  So it ranks settings; the figures of
 record come from `bench_live.py`.
@@ -34,7 +36,7 @@ errors either way; compare settings on at least a few thousand words.
     .venv/bin/python benchmarks/replay_live.py --material shared         # people speaking, from ../shared/audio
     .venv/bin/python benchmarks/replay_live.py --settle 0.6 --decode-every 0.5
     .venv/bin/python benchmarks/replay_live.py --source FILE --reference FILE.txt --question "..."
-    .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every committed word, with its timing
+    .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every stable and final word, with its timing
 """
 
 from __future__ import annotations
@@ -156,19 +158,34 @@ def utterances(samples: np.ndarray, gap_s: float) -> list[tuple[float, float]]:
     return [(span.start, span.end) for span in group_into_windows(detect_speech(samples), float("inf"), gap_s)]
 
 
-def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float) -> list[dict]:
-    """Feed `samples` utterance by utterance on a virtual clock; every committed word with its timing."""
+@dataclasses.dataclass
+class Replayed:
+    stable: list[dict]  # every stable word, with its timing
+    finals: list[dict]  # every final word, with its final's timing
+    revised_words: int = 0
+    final_latencies: list[float] = dataclasses.field(default_factory=list)
+
+
+def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float) -> Replayed:
+    """Feed `samples` utterance by utterance on a virtual clock; every stable and final word with its timing."""
+    from thinkaloud.live.finals import revised_count, revisions
+
     options = recognizer.options
     duration = len(samples) / SAMPLE_RATE
     now = 0.0
-    committed: list[dict] = []
+    out = Replayed([], [])
 
     def record(update: Update, at: float, how: str, utterance_start: float) -> None:
         for word in update.committed:
-            committed.append(
+            out.stable.append(
                 {"text": word.text, "start": word.start, "end": word.end, "committed_at": round(at, 3), "latency": round(at - word.end, 3),
                  "how": how, "utterance_start": utterance_start, "probability": round(word.probability, 3)}
             )
+        final = update.final
+        if final is not None:
+            out.revised_words += revised_count(revisions(final.stable, final.words))
+            out.final_latencies.append(round(at - final.audio_end, 3))
+            out.finals += [{"text": word.text, "start": word.start, "end": word.end, "final_at": round(at, 3), "how": "final"} for word in final.words]
 
     for speech_start, speech_end in spans:
         fed = max(0.0, speech_start - options.preroll_s)
@@ -181,7 +198,7 @@ def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tup
                 fed = available
             if recognizer.decode_due:
                 update = recognizer.step()
-                now += decode_cost_s
+                now += decode_cost_s * (2 if update.final is not None else 1)
                 record(update, now, "agreed", speech_start)
             elif fed >= feed_until - 1e-6:
                 break
@@ -191,7 +208,7 @@ def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tup
         update = recognizer.end_utterance(speech_end)
         now += decode_cost_s if update.decoded else 0.0
         record(update, now, "utterance end", speech_start)
-    return committed
+    return out
 
 
 def main() -> None:
@@ -216,7 +233,7 @@ def main() -> None:
     parser.add_argument("--trim-after", type=float, default=defaults.trim_after_s, help="StreamingOptions.trim_after_s")
     parser.add_argument("--max-buffer", type=float, default=defaults.max_buffer_s, help="StreamingOptions.max_buffer_s")
     parser.add_argument("--decode-cost", type=float, default=0.27, help="virtual seconds one decode takes (default 0.27)")
-    parser.add_argument("--words", type=Path, help="write every committed word, with its timing, here (JSON lines)")
+    parser.add_argument("--words", type=Path, help="write every stable and final word, with its timing, here (JSON lines)")
     args = parser.parse_args()
 
     from thinkaloud.analyze import AnalyzeOptions, Analyzer
@@ -248,33 +265,41 @@ def main() -> None:
 
     print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, decode cost {args.decode_cost:g} s")
     width = max([len("recording"), *(len(r.name) for r in recordings)])
-    print(f"{'recording':{width}s} {'words':>6s} {'live':>5s} {'offline':>8s}  p50")
-    totals = {"words": 0, "live": 0, "offline": 0}
+    print(f"{'recording':{width}s} {'words':>6s} {'finals':>7s} {'offline':>8s}  {'stable p50':>10s}  revised")
+    totals = {"words": 0, "live": 0, "offline": 0, "stable": 0, "revised": 0}
     latencies: list[float] = []
+    final_latencies: list[float] = []
     words_out = args.words.open("w", encoding="utf-8") if args.words else None
     for recording in recordings:
         samples = load_audio(recording.path).samples
         recognizer = StreamingRecognizer(decoder, options, initial_prompt=lead_prompt(recording.question, transcriber.initial_prompt))
-        committed = replay(recognizer, samples, utterances(samples, options.utterance_gap_s), args.decode_cost)
+        replayed = replay(recognizer, samples, utterances(samples, options.utterance_gap_s), args.decode_cost)
         offline = analyzer.analyze_path(recording.path).transcript.text
         reference = normalise_words(recording.script)
-        live_errors = edit_distance(reference, normalise_words(" ".join(w["text"] for w in committed)))
+        live_errors = edit_distance(reference, normalise_words(" ".join(w["text"] for w in replayed.finals)))
         offline_errors = edit_distance(reference, normalise_words(offline))
         totals["words"] += len(reference)
         totals["live"] += live_errors
         totals["offline"] += offline_errors
-        latencies += [w["latency"] for w in committed]
-        print(f"{recording.name:{width}s} {len(reference):6d} {live_errors:5d} {offline_errors:8d}  {percentile([w['latency'] for w in committed], 0.5):.2f}", flush=True)
+        totals["stable"] += len(replayed.stable)
+        totals["revised"] += replayed.revised_words
+        latencies += [w["latency"] for w in replayed.stable]
+        final_latencies += replayed.final_latencies
+        revised = replayed.revised_words / max(1, len(replayed.stable))
+        print(f"{recording.name:{width}s} {len(reference):6d} {live_errors:7d} {offline_errors:8d}  "
+              f"{percentile([w['latency'] for w in replayed.stable], 0.5):10.2f}  {revised:6.1%}", flush=True)
         if words_out:
-            for word in committed:
+            for word in replayed.stable + replayed.finals:
                 words_out.write(json.dumps({"recording": recording.name, **word}) + "\n")
     if words_out:
         words_out.close()
     n = max(1, totals["words"])
     live_wer, offline_wer = 100 * totals["live"] / n, 100 * totals["offline"] / n
     print(
-        f"all: {totals['words']} words; WER live {live_wer:.2f}%, offline {offline_wer:.2f}%: difference {live_wer - offline_wer:+.2f} points; "
-        f"committed latency p50 {percentile(latencies, 0.5):.2f} s, p95 {percentile(latencies, 0.95):.2f} s (virtual clock)"
+        f"all: {totals['words']} words; WER of the finals {live_wer:.2f}%, offline {offline_wer:.2f}%: difference {live_wer - offline_wer:+.2f} points; "
+        f"stable-word latency p50 {percentile(latencies, 0.5):.2f} s, p95 {percentile(latencies, 0.95):.2f} s; "
+        f"final latency p95 {percentile(final_latencies, 0.95):.2f} s (virtual clock); "
+        f"finals changed {totals['revised'] / max(1, totals['stable']):.1%} of {totals['stable']} stable words"
     )
 
 
