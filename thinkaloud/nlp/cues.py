@@ -26,6 +26,9 @@ says which phenomenon the group catches; every other line is one pattern:
   not_with_kinds    no detector that ran earlier marked any of these kinds in
                     the sentence (a weakness explained with "because" is a
                     limitation, not the reason for a choice)
+  mid_sentence      a word that is not a discourse marker or filler comes before the
+                    match in its sentence: "labels arrive late, so we…" has a clause
+                    before "so"; "Um, so we want to…" only opens the sentence
   early             the match starts within this many tokens of the transcript's
                     start (restating the problem and clarifying questions come
                     first; the same words later are something else)
@@ -222,11 +225,21 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
+        return False
     if "after_kind" in where and not _kind_near(doc, start, where["after_kind"]):
         return False
     if "not_with_kinds" in where and any(_kind_near(doc, start, kind, before=False) for kind in where["not_with_kinds"]):
         return False
     return True
+
+
+def _words_before_in_sentence(doc: Doc, start: int) -> bool:
+    """Whether a word other than a discourse marker or filler ("um", "so", "you know") precedes token `start` in its sentence."""
+    for token in doc[_sentence(doc, start).start : start]:
+        if token.is_alpha and token.lower_ not in DISCOURSE_MARKERS and token.lower_ not in ("you", "know", "mean", "i"):
+            return True
+    return False
 
 
 def _kind_near(doc: Doc, start: int, kind: str, before: bool = True) -> bool:
