@@ -17,6 +17,8 @@ says which phenomenon the group catches; every other line is one pattern:
   not_preceded_by   ... is none of these
   followed_by       the token after the match is one of these
   not_followed_by   ... is none of these; an entry with spaces is a phrase
+  marker_not_followed_by  the same, checked right after the match's first token
+                    (its marker): "since" + two words must not read "since the last…"
   sentence_has      the sentence contains one of these tokens
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
@@ -206,6 +208,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
     if "followed_by" in where and not _followed_by(doc, end, where["followed_by"]):
         return False
     if "not_followed_by" in where and _followed_by(doc, end, where["not_followed_by"]):
+        return False
+    if "marker_not_followed_by" in where and _followed_by(doc, start + 1, where["marker_not_followed_by"]):
         return False
     if where.get("clause_start") and not clause_starts_at(doc[start]):
         return False
