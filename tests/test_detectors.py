@@ -99,6 +99,7 @@ DEPTH_CUES = [
     ("rationale", "so-i-would", "Labels arrive a month late, so I'm going to train on a proxy label."),
     ("rationale", "so-x-matters-more", "Missing a tumour is far worse than a false alarm, so recall matters more."),
     ("rationale", "so-x-can", "Every rollup row carries the run ID so finance can trace it."),
+    ("rationale", "because-choice", "I'd judge it on recall, because a missed face is a privacy incident."),
 ]
 
 #: Their lookalikes: the same words with no remedy or no decision (the full pipeline, classifier too).
@@ -115,6 +116,8 @@ DEPTH_LOOKALIKES = [
     ("rationale", "I got a parking ticket, so I'm in a mood."),
     ("rationale", "We've used Kafka since the last migration."),
     ("rationale", "The job is to forecast demand so the stores can plan."),
+    ("rationale", "Load tests would miss cache behaviour at peak, since real users hit a wider spread of items."),
+    ("rationale", "Distribution checks would pass a feature shifted by one day because of a join bug."),
 ]
 
 

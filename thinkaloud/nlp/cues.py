@@ -22,6 +22,9 @@ says which phenomenon the group catches; every other line is one pattern:
   sentence_has      the sentence contains one of these tokens
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
+  not_lemma_before  no word before the match in its sentence has one of these lemmas
+                    ("load tests miss X since…" explains a weakness; the reason after
+                    the marker may well name a harm: "since a missed charge costs…")
   not_in_first_sentence
   after_kind        a detector that ran earlier marked this kind in the sentence
                     or the one before ("…it drifts. So we'd retrain weekly.")
@@ -229,6 +232,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if "not_lemma_before" in where and _lemma_before_in_sentence(doc, start, where["not_lemma_before"]):
+        return False
     if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
         return False
     if "after_kind" in where and not _kind_near(doc, start, where["after_kind"]):
@@ -236,6 +241,11 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
     if "not_with_kinds" in where and any(_kind_near(doc, start, kind, before=False) for kind in where["not_with_kinds"]):
         return False
     return True
+
+
+def _lemma_before_in_sentence(doc: Doc, start: int, lemmas: Sequence[str]) -> bool:
+    """Whether a word before token `start` in its sentence has one of `lemmas`."""
+    return any(token.lemma_.lower() in lemmas for token in doc[_sentence(doc, start).start : start])
 
 
 def _words_before_in_sentence(doc: Doc, start: int) -> bool:
