@@ -83,6 +83,61 @@ TRAPS = [
 ]
 
 
+#: Depth cues checked with the patterns alone (the classifier could mark these sentences anyway):
+#: each fires on its cue, by the named pattern.
+DEPTH_CUES = [
+    ("mitigation", "so-x-doesnt", "Each customer gets a concurrency limit so one slow endpoint doesn't tie up the workers."),
+    ("mitigation", "so-nothing", "We shard the queue so nothing waits behind a slow job."),
+    ("mitigation", "to-avoid", "We dedupe by event ID to avoid double counting."),
+    ("mitigation", "to-catch", "So, in short: two stores, and random audits to keep the labels honest."),
+    ("mitigation", "fixes-that", "Cold starts are slow. A warm pool of replicas fixes most of that."),
+    ("mitigation", "helps-with-that", "Labels are noisy. A second review pass helps with that."),
+    ("mitigation", "the-fix-is", "Leakage is the usual trap, and the fix is a time-based split."),
+    ("mitigation", "for-those-cases", "Some users have no history. For those cases we show popular items."),
+    ("mitigation", "to-handle-that", "Position bias skews the clicks. We'd correct that with inverse propensity weights."),
+    ("rationale", "so-i-would", "Analysts still want rules, so I'd keep a rules layer in front."),
+    ("rationale", "so-i-would", "Labels arrive a month late, so I'm going to train on a proxy label."),
+    ("rationale", "so-x-matters-more", "Missing a tumour is far worse than a false alarm, so recall matters more."),
+    ("rationale", "so-x-can", "Every rollup row carries the run ID so finance can trace it."),
+    ("rationale", "because-choice", "I'd judge it on recall, because a missed face is a privacy incident."),
+]
+
+#: Their lookalikes: the same words with no remedy or no decision (the full pipeline, classifier too).
+DEPTH_LOOKALIKES = [
+    ("mitigation", "So I don't think that matters much."),
+    ("mitigation", "The disk filled up, so the job didn't finish."),
+    ("mitigation", "It's hard to avoid jargon in this field."),
+    ("mitigation", "We need to catch bad data before it reaches the dashboards."),
+    ("mitigation", "The answer is yes."),
+    ("mitigation", "In that case the test would fail."),
+    ("mitigation", "The team tracks guardrails such as page latency."),
+    ("rationale", "Um, so we want to predict churn."),
+    ("rationale", "The disk was full, so the job failed."),
+    ("rationale", "I got a parking ticket, so I'm in a mood."),
+    ("rationale", "We've used Kafka since the last migration."),
+    ("rationale", "The job is to forecast demand so the stores can plan."),
+    ("rationale", "Load tests would miss cache behaviour at peak, since real users hit a wider spread of items."),
+    ("rationale", "Distribution checks would pass a feature shifted by one day because of a join bug."),
+]
+
+
+@pytest.fixture(scope="module")
+def patterns_only():
+    from thinkaloud.nlp.pipeline import DetectorOptions, TextAnalyzer
+
+    return TextAnalyzer(DetectorOptions(classifier=False))
+
+
+@pytest.mark.parametrize("kind,pattern,text", DEPTH_CUES)
+def test_depth_cue_fires_by_its_pattern(patterns_only, kind, pattern, text):
+    assert pattern in {c.pattern for c in patterns_only.find(text).cues if c.kind == kind}
+
+
+@pytest.mark.parametrize("kind,text", DEPTH_LOOKALIKES)
+def test_depth_lookalike_is_not_marked(text_analyzer, kind, text):
+    assert kind not in kinds(text_analyzer, text)
+
+
 @pytest.mark.parametrize("kind,text", POSITIVE)
 def test_detector_fires_on_its_cue(text_analyzer, kind, text):
     assert kind in kinds(text_analyzer, text)

@@ -17,15 +17,23 @@ says which phenomenon the group catches; every other line is one pattern:
   not_preceded_by   ... is none of these
   followed_by       the token after the match is one of these
   not_followed_by   ... is none of these; an entry with spaces is a phrase
+  marker_not_followed_by  the same, checked right after the match's first token
+                    (its marker): "since" + two words must not read "since the last…"
   sentence_has      the sentence contains one of these tokens
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
+  not_lemma_before  no word before the match in its sentence has one of these lemmas
+                    ("load tests miss X since…" explains a weakness; the reason after
+                    the marker may well name a harm: "since a missed charge costs…")
   not_in_first_sentence
   after_kind        a detector that ran earlier marked this kind in the sentence
                     or the one before ("…it drifts. So we'd retrain weekly.")
   not_with_kinds    no detector that ran earlier marked any of these kinds in
                     the sentence (a weakness explained with "because" is a
                     limitation, not the reason for a choice)
+  mid_sentence      a word that is not a discourse marker or filler comes before the
+                    match in its sentence: "labels arrive late, so we…" has a clause
+                    before "so"; "Um, so we want to…" only opens the sentence
   early             the match starts within this many tokens of the transcript's
                     start (restating the problem and clarifying questions come
                     first; the same words later are something else)
@@ -204,6 +212,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
         return False
     if "not_followed_by" in where and _followed_by(doc, end, where["not_followed_by"]):
         return False
+    if "marker_not_followed_by" in where and _followed_by(doc, start + 1, where["marker_not_followed_by"]):
+        return False
     if where.get("clause_start") and not clause_starts_at(doc[start]):
         return False
     if "early" in where and start + before_piece(doc)[0] >= where["early"]:
@@ -222,11 +232,28 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if "not_lemma_before" in where and _lemma_before_in_sentence(doc, start, where["not_lemma_before"]):
+        return False
+    if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
+        return False
     if "after_kind" in where and not _kind_near(doc, start, where["after_kind"]):
         return False
     if "not_with_kinds" in where and any(_kind_near(doc, start, kind, before=False) for kind in where["not_with_kinds"]):
         return False
     return True
+
+
+def _lemma_before_in_sentence(doc: Doc, start: int, lemmas: Sequence[str]) -> bool:
+    """Whether a word before token `start` in its sentence has one of `lemmas`."""
+    return any(token.lemma_.lower() in lemmas for token in doc[_sentence(doc, start).start : start])
+
+
+def _words_before_in_sentence(doc: Doc, start: int) -> bool:
+    """Whether a word other than a discourse marker or filler ("um", "so", "you know") precedes token `start` in its sentence."""
+    for token in doc[_sentence(doc, start).start : start]:
+        if token.is_alpha and token.lower_ not in DISCOURSE_MARKERS and token.lower_ not in ("you", "know", "mean", "i"):
+            return True
+    return False
 
 
 def _kind_near(doc: Doc, start: int, kind: str, before: bool = True) -> bool:
