@@ -7,8 +7,9 @@ real-time pace (the same path as the microphone), `--runs` times, then
 each run:
 
 - stable-word latency p50/p95 (`emitted_at - audio_end` of each `word` event),
-- final latency p50/p95 (`emitted_at - audio_end` of each `final`: from the
-  end of the utterance's speech to its final text),
+- final latency p50/p95 (`emitted_at - audio_end` of each closing `final`:
+  from the end of the utterance's speech to its final text; segments of long
+  utterances are counted apart),
 - when each word was first on screen in any form (tentative, stable or final),
 - the share of stable words a final changed (revised words / stable words),
 - the largest lag between audio received and audio decoded, and the lag in
@@ -176,7 +177,9 @@ def report_run(number: int, log: EventsFile, live: dict, offline: dict, referenc
     final_stats = stats[-1] if stats else {}
     stable = [e["emitted_at"] - e["audio_end"] for e in events if e["type"] == "word"]
     finals = [e for e in events if e["type"] == "final"]
-    final_lags = [e["emitted_at"] - e["audio_end"] for e in finals]
+    # From the end of an utterance's speech; a segment of a long utterance ends at a cut, not there.
+    final_lags = [e["emitted_at"] - e["audio_end"] for e in finals if e["speech_final"]]
+    segments = [e["emitted_at"] - e["audio_end"] for e in finals if not e["speech_final"]]
     shown = first_shown(events)
     live_text = final_text(log)
     offline_text = offline["transcript"]["text"]
@@ -189,7 +192,8 @@ def report_run(number: int, log: EventsFile, live: dict, offline: dict, referenc
     print(f"run {number}            took {live['wall_s']:.1f} s; load average {live['load'][0]:.2f} before, {live['load'][1]:.2f} after ({cores} cores)")
     print(f"  stable words   {len(stable)}: latency p50 {figures['stable p50']:.2f} s, p95 {figures['stable p95']:.2f} s, max {max(stable, default=float('nan')):.2f} s")
     utterances = len({e["utterance"] for e in finals})
-    print(f"  finals         {len(finals)} for {utterances} utterances: latency p50 {percentile(final_lags, 0.5):.2f} s, p95 {figures['final p95']:.2f} s, max {max(final_lags, default=float('nan')):.2f} s")
+    print(f"  finals         {len(finals)} for {utterances} utterances: latency p50 {percentile(final_lags, 0.5):.2f} s, p95 {figures['final p95']:.2f} s, max {max(final_lags, default=float('nan')):.2f} s"
+          + (f"; {len(segments)} segments of long utterances, {percentile(segments, 0.5):.2f} s after their cut (p50)" if segments else ""))
     print(f"  first shown    p50 {percentile(shown, 0.5):.2f} s, p95 {percentile(shown, 0.95):.2f} s (tentative, stable or final)")
     revised, stable_count = final_stats.get("revised_words", 0), final_stats.get("stable_words", 0)
     figures["revised"] = revised / stable_count if stable_count else float("nan")

@@ -184,7 +184,8 @@ def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tup
         final = update.final
         if final is not None:
             out.revised_words += revised_count(revisions(final.stable, final.words))
-            out.final_latencies.append(round(at - final.audio_end, 3))
+            if final.speech_final:  # a segment's cut is not the end of the utterance's speech
+                out.final_latencies.append(round(at - final.audio_end, 3))
             out.finals += [{"text": word.text, "start": word.start, "end": word.end, "final_at": round(at, 3), "how": "final"} for word in final.words]
 
     for speech_start, speech_end in spans:

@@ -378,6 +378,16 @@ def test_a_long_utterance_is_finalised_in_segments_cut_after_stable_sentences():
     assert all(b.audio_start == pytest.approx(a.audio_end) for a, b in zip(finals, finals[1:]))
 
 
+def test_an_utterance_end_with_nothing_said_since_the_last_final_settles_nothing():
+    recognizer = StreamingRecognizer(ScriptedDecoder(SCRIPT[:5], settle_s=0.0), StreamingOptions(min_chunk_s=0.5))
+    feed(recognizer, 0.0, 2.4)
+    assert recognizer.end_utterance(speech_end_s=1.8).final.utterance == 0
+    again = recognizer.end_utterance()  # a pause, or the end of the stream, right after
+    assert again.final is None and again.utterance_ended
+    feed(recognizer, 3.0, 1.0)
+    assert recognizer.end_utterance().final.utterance == 1
+
+
 def test_skipping_ahead_settles_what_was_heard_as_final_without_a_decode():
     decoder = ScriptedDecoder(SCRIPT)
     recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, max_lag_s=2.0, keep_after_skip_s=1.0))

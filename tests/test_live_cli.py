@@ -133,5 +133,5 @@ def test_settle_and_decode_every_tune_the_live_recogniser_and_the_help_quotes_it
     tuned = options_from_args(parser.parse_args(["--source", str(SAMPLE), "--decode-every", "1", "--settle", "0.5"])).streaming
     assert (tuned.min_chunk_s, tuned.settle_s) == (1.0, 0.5)
     help_text = " ".join(parser.format_help().split())
-    assert f"committed (default {defaults.settle_s:g})" in help_text
+    assert f"stable (default {defaults.settle_s:g})" in help_text
     assert f"again (default {defaults.min_chunk_s:g})" in help_text

@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from thinkaloud.live.event_log import SCHEMA_V1, EventLog, final_text, read_events, schema, validation_errors
+from thinkaloud.live.event_log import (
+    SCHEMA_V1,
+    EventLog,
+    final_text,
+    read_events,
+    schema,
+    validation_errors,
+)
 from thinkaloud.live.events import (
     EVENT_TYPES,
     SCHEMA,

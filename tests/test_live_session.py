@@ -12,13 +12,20 @@ import pytest
 import spacy
 
 from tests.audio_files import write_wav
+from thinkaloud import __version__
 from thinkaloud.audio.decode import load_audio
 from thinkaloud.audio.wavfile import read_wav_layout
 from thinkaloud.live.agreement import StreamWord
 from thinkaloud.live.capture import FileSource
-from thinkaloud import __version__
 from thinkaloud.live.event_log import validation_errors
-from thinkaloud.live.events import FinishedEvent, LevelEvent, SignalEvent, StateEvent, WordEvent, to_dict
+from thinkaloud.live.events import (
+    FinishedEvent,
+    LevelEvent,
+    SignalEvent,
+    StateEvent,
+    WordEvent,
+    to_dict,
+)
 from thinkaloud.live.session import LiveEngine, LiveOptions
 from thinkaloud.nlp.pipeline import TextAnalyzer
 

@@ -61,8 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--random-question", nargs="?", const="", metavar="TOPIC", help="answer a random question from the bank ('thinkaloud questions' lists them), optionally from one TOPIC")
     parser.add_argument(
         "--settle", type=seconds_between("--settle", 0, 3, "1 or 0.5"), metavar="SECONDS",
-        help="audio a word must be followed by before it is committed (default 1); "
-        "lower shows words sooner, with more recognition errors",
+        help="audio a word must be followed by before it is shown as stable (default 0.3); "
+        "lower shows words sooner, and the final text of each utterance corrects more of them",
     )
     parser.add_argument(
         "--decode-every", type=seconds_between("--decode-every", 0.2, 3, "0.3 or 1"), metavar="SECONDS",

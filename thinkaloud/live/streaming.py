@@ -37,7 +37,11 @@ from typing import Protocol
 
 import numpy as np
 
-from thinkaloud.asr.guards import GuardOptions, collapse_repetitions, is_invented_segment
+from thinkaloud.asr.guards import (
+    GuardOptions,
+    collapse_repetitions,
+    is_invented_segment,
+)
 from thinkaloud.asr.transcriber import LOST_SPEECH_RETRY_S
 from thinkaloud.audio import SAMPLE_RATE
 from thinkaloud.live.agreement import LocalAgreement, StreamWord
@@ -56,16 +60,12 @@ class StreamingOptions:
         ~0.27 s on two cores (with the encoder's short window, see
         `min_window_s`), so at 0.3 the recogniser decodes almost back to back
         and a word waits at most ~0.3 s past `settle_s` for its confirmation.
-      settle_s: a word is committed when two successive decodes agree on it
-        and the later one heard at least this much audio after it.  Agreement
-        alone, with decodes half a second apart, committed tiny.en's guesses
-        from too little context.  On ten held-out answers (10.6 min at real
-        time, `bench_live.py --minutes 10 --material eval-audio`) live WER
-        over offline went from +4.0 points at 0 (decoding every 0.5 s) to
-        +2.7 at 1.0 (every 0.3 s; +1.9 once utterance ends were decoded
-        with their quiet and their lost speech again), and committed-word
-        latency p50 from 1.00 to 1.49 s: each 0.1 s here adds about that
-        much latency.
+      settle_s: a word becomes stable when two successive decodes agree on
+        it and the later one heard at least this much audio after it.  tiny.en
+        agrees with itself on guesses made from too little of what follows;
+        since each utterance's final decode corrects those, this only trades
+        how soon words settle against how often a final revises one (see
+        README, Performance).
       min_window_s: the shortest window Whisper's encoder sees; a buffer is
         encoded with this much, or itself plus a second rounded up to 5 s,
         instead of Whisper's 30 s (`asr.short_window`).  That halves the cost
@@ -98,7 +98,7 @@ class StreamingOptions:
     """
 
     min_chunk_s: float = 0.3
-    settle_s: float = 1.0
+    settle_s: float = 0.3
     min_window_s: float = 10.0
     utterance_gap_s: float = 0.5
     preroll_s: float = 0.25
@@ -240,6 +240,9 @@ class StreamingRecognizer:
         are Whisper inventing text over the quiet ("Thank you for
         watching."), so they are dropped.
         """
+        if not len(self._open_audio) and not self._stable:
+            self._reset_buffer()
+            return Update(utterance_ended=True)  # nothing was said since the last final: no utterance to settle
         end_s = speech_end_s if speech_end_s is not None else self.open_end_s
         words: list[StreamWord] = []
         decoded = False

@@ -18,7 +18,14 @@ from collections.abc import Callable
 
 from thinkaloud.live.analysis import LiveTranscript
 from thinkaloud.live.clock import SessionClock
-from thinkaloud.live.events import FinalEvent, FinalWord, LagEvent, SignalEvent, TentativeEvent, WordEvent
+from thinkaloud.live.events import (
+    FinalEvent,
+    FinalWord,
+    LagEvent,
+    SignalEvent,
+    TentativeEvent,
+    WordEvent,
+)
 from thinkaloud.live.finals import Final, revised_count, revisions
 from thinkaloud.live.streaming import (
     EndOfStream,
