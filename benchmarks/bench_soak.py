@@ -176,6 +176,8 @@ def main() -> int:
         print(f"               then {len(finalizing)} s analysing the whole take for its report: peak {max(finalizing):.0f} MB")
     print(f"lag            max {final['max_lag_s']:.2f} s; per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags))
           + "; mean per fifth: " + ", ".join(f"{lag:.2f}" for lag in fifths(lags, mean)))
+    print(f"finals         {sum(1 for e in events if e['type'] == 'final')}; they changed {final.get('revised_words', 0)} of "
+          f"{final.get('stable_words', 0)} stable words")
     print(f"decoding       {final['decodes']} decodes, mean {final['mean_decode_s']:.2f} s (per fifth: "
           + ", ".join(f"{s:.2f}" for s in decode_seconds_per_fifth(stats))
           + f"); skipped {final['skipped_s']:.0f} s of audio to keep up")
