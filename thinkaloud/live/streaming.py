@@ -159,12 +159,11 @@ class StreamingRecognizer:
         self._hypothesis_seen = False  # the agreement holds a hypothesis of this utterance
         self.decodes = 0
         # What is not final yet: the audio since the last final (all of the
-        # current utterance, or what is left of it after a segment), and its
-        # stable words, which are `agreement.committed[self._finals_end:]`.
+        # current utterance, or what is left of it after a segment); its
+        # stable words follow the final text in `agreement.committed`.
         self._open_audio = np.zeros(0, dtype=np.float32)
         self._open_start_s = 0.0
-        self._stable: list[StreamWord] = []
-        self._finals_end = 0
+        self._finals_end = 0  # committed words before this index are final
         self._utterance = 0
         # The last decode's whole hypothesis and the clip it heard: at the end
         # of an utterance it is the final, when it heard the whole utterance.
@@ -205,6 +204,11 @@ class StreamingRecognizer:
         return self.pending_s >= self.options.min_chunk_s
 
     @property
+    def _stable(self) -> list[StreamWord]:
+        """The stable words not finalised yet."""
+        return self.agreement.committed[self._finals_end :]
+
+    @property
     def open_end_s(self) -> float:
         """The end of the audio not finalised yet (the buffer's end, also once the buffer was trimmed)."""
         return self._open_start_s + len(self._open_audio) / SAMPLE_RATE
@@ -216,7 +220,6 @@ class StreamingRecognizer:
         if len(self._buffer) == 0:
             return Update()
         committed = self._decode_and_flush()
-        self._stable.extend(committed)
         final = self._finalise_segment()
         self._trim()
         return Update(committed=tuple(committed), tentative=tuple(self.agreement.tentative), decoded=True, final=final)
@@ -257,10 +260,9 @@ class StreamingRecognizer:
         backlog: settle what was recognised of it as final and mark the rest skipped."""
         words = [w for w in self.agreement.pending() if w.start < speech_end_s]
         self.agreement.commit(words)
-        self._stable.extend(words)
         skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
         skipped_to = min(speech_end_s, self.buffer_end_s)
-        final = self._settle(list(self._stable), speech_end_s, speech_final=True, decoded=False)
+        final = self._settle(self._stable, speech_end_s, speech_final=True, decoded=False)
         self._reset_buffer()
         skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to - skipped_from > 0.05 else None
         return Update(committed=tuple(words), tentative=(), utterance_ended=True, skipped=skipped, final=final)
@@ -269,7 +271,6 @@ class StreamingRecognizer:
         """Fallen behind: settle what was recognised as final, drop the backlog but the last moment."""
         committed = self.agreement.pending()
         self.agreement.commit(committed)
-        self._stable.extend(committed)
         keep = int(self.options.keep_after_skip_s * SAMPLE_RATE)
         skipped_from = max(self.decoded_until_s, self.agreement.committed_end, self._buffer_start_s)
         if len(self._buffer) > keep:
@@ -281,7 +282,7 @@ class StreamingRecognizer:
         skipped_to = self._buffer_start_s
         skipped = (round(skipped_from, 3), round(skipped_to, 3)) if skipped_to > skipped_from else None
         # What was heard before the kept moment is all there will ever be of it.
-        final = self._settle(list(self._stable), self._buffer_start_s, speech_final=False, decoded=False)
+        final = self._settle(self._stable, self._buffer_start_s, speech_final=False, decoded=False)
         return Update(committed=tuple(committed), tentative=(), skipped=skipped, final=final)
 
     # --- internals -------------------------------------------------------
@@ -324,15 +325,13 @@ class StreamingRecognizer:
         last stable sentence end (else the last stable word)."""
         if self.open_end_s - self._open_start_s <= self.options.final_segment_s:
             return None
-        if not self._stable:
+        stable = self._stable
+        if not stable:
             # Nothing recognised to cut after: keep only what the buffer still holds.
-            keep_from = max(self._open_start_s, self._buffer_start_s)
-            drop = int(round((keep_from - self._open_start_s) * SAMPLE_RATE))
-            self._open_audio = self._open_audio[drop:].copy()
-            self._open_start_s += drop / SAMPLE_RATE
+            self._drop_open_audio_until(self._buffer_start_s)
             return None
-        last = next((w for w in reversed(self._stable) if w.text.endswith(_SENTENCE_END)), self._stable[-1])
-        after = [w.start for w in (*self._stable, *self.agreement.tentative) if w.start >= last.end]
+        last = next((w for w in reversed(stable) if w.text.endswith(_SENTENCE_END)), stable[-1])
+        after = [w.start for w in (*stable, *self.agreement.tentative) if w.start >= last.end]
         cut_s = min(last.end + 0.2, (last.end + after[0]) / 2) if after else last.end + 0.2
         cut_s = min(cut_s, self.open_end_s)
         clip_end_s = min(self.open_end_s, cut_s + self.options.final_context_s)
@@ -342,7 +341,8 @@ class StreamingRecognizer:
     def _settle(self, words: list[StreamWord], end_s: float, speech_final: bool, decoded: bool) -> Final:
         """`words` are the final text of the open audio up to `end_s`: they
         replace the stable words there, the utterance (or segment) is closed."""
-        settled = list(self._stable) if speech_final else [w for w in self._stable if w.start < end_s]
+        stable = self._stable
+        settled = stable if speech_final else [w for w in stable if w.start < end_s]
         final = Final(
             utterance=self._utterance,
             audio_start=round(self._open_start_s, 3),
@@ -354,17 +354,19 @@ class StreamingRecognizer:
         )
         self.agreement.replace(self._finals_end, len(settled), words)
         self._finals_end += len(words)
-        self._stable = self._stable[len(settled) :]
         if speech_final:
             self.agreement.commit([])  # the hypothesis ended with the utterance
             self._utterance += 1
             self._open_audio = np.zeros(0, dtype=np.float32)
             self._open_start_s = end_s
         else:
-            drop = max(0, int(round((end_s - self._open_start_s) * SAMPLE_RATE)))
-            self._open_audio = self._open_audio[drop:].copy()
-            self._open_start_s += drop / SAMPLE_RATE
+            self._drop_open_audio_until(end_s)
         return final
+
+    def _drop_open_audio_until(self, until_s: float) -> None:
+        drop = max(0, int(round((until_s - self._open_start_s) * SAMPLE_RATE)))
+        self._open_audio = self._open_audio[drop:].copy()
+        self._open_start_s += drop / SAMPLE_RATE
 
     def _decode_and_flush(self) -> list[StreamWord]:
         self._decode()

@@ -155,7 +155,8 @@ class TranscribeStage:
             self.emit(SignalEvent(signal=signal, emitted_at=self.clock.now()))
 
     def _publish_final(self, final: Final, now: float) -> None:
-        edits = revisions([w for w in final.stable if w.text], [w for w in final.words if w.text])
+        spoken = [w for w in final.words if w.text]  # the words the event carries; edits index into them
+        edits = revisions([w for w in final.stable if w.text], spoken)
         self.revised_words += revised_count(edits)
         lag = round(max(0.0, now - final.audio_end), 3)
         self.final_lag_s = lag
@@ -165,7 +166,7 @@ class TranscribeStage:
                 utterance=final.utterance,
                 audio_start=final.audio_start,
                 audio_end=final.audio_end,
-                words=tuple(FinalWord(w.text, w.start, w.end, round(w.probability, 4)) for w in final.words if w.text),
+                words=tuple(FinalWord(w.text, w.start, w.end, round(w.probability, 4)) for w in spoken),
                 revised=bool(edits),
                 edits=edits,
                 speech_final=final.speech_final,
