@@ -37,6 +37,7 @@ errors either way; compare settings on at least a few thousand words.
     .venv/bin/python benchmarks/replay_live.py --settle 0.6 --decode-every 0.5
     .venv/bin/python benchmarks/replay_live.py --source FILE --reference FILE.txt --question "..."
     .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every stable and final word, with its timing
+    .venv/bin/python benchmarks/replay_live.py --material practice --opus --finals-only --final-window 10   # how finals are decoded, in minutes
 """
 
 from __future__ import annotations
@@ -166,8 +167,14 @@ class Replayed:
     final_latencies: list[float] = dataclasses.field(default_factory=list)
 
 
-def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float) -> Replayed:
-    """Feed `samples` utterance by utterance on a virtual clock; every stable and final word with its timing."""
+def replay(
+    recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tuple[float, float]], decode_cost_s: float, finals_only: bool = False
+) -> Replayed:
+    """Feed `samples` utterance by utterance on a virtual clock; every stable and final word with its timing.
+
+    With `finals_only`, an utterance that fits in one final decode is handed
+    over whole and only its final decode runs (no stable words): a comparison
+    of how finals are decoded in a tenth of the time."""
     from thinkaloud.live.finals import revised_count, revisions
 
     options = recognizer.options
@@ -192,6 +199,13 @@ def replay(recognizer: StreamingRecognizer, samples: np.ndarray, spans: list[tup
         fed = max(0.0, speech_start - options.preroll_s)
         feed_until = min(duration, speech_end + options.utterance_gap_s)
         now = max(now, fed)
+        if finals_only and feed_until - fed <= options.final_segment_s:
+            recognizer.append(samples[int(round(fed * SAMPLE_RATE)) : int(round(feed_until * SAMPLE_RATE))], fed)
+            now = max(now, feed_until)
+            update = recognizer.end_utterance(speech_end)
+            now += decode_cost_s if update.decoded else 0.0
+            record(update, now, "utterance end", speech_start)
+            continue
         while True:
             available = min(now, feed_until)
             if available > fed:
@@ -233,15 +247,16 @@ def main() -> None:
     parser.add_argument("--utterance-gap", type=float, default=defaults.utterance_gap_s)
     parser.add_argument("--trim-after", type=float, default=defaults.trim_after_s, help="StreamingOptions.trim_after_s")
     parser.add_argument("--max-buffer", type=float, default=defaults.max_buffer_s, help="StreamingOptions.max_buffer_s")
+    parser.add_argument("--final-window", type=float, default=defaults.final_window_s, help="StreamingOptions.final_window_s")
+    parser.add_argument("--finals-only", action="store_true", help="decode only each utterance's final (no stable words, so no latency or revision figures): compares how finals are decoded, ten times faster")
     parser.add_argument("--decode-cost", type=float, default=0.27, help="virtual seconds one decode takes (default 0.27)")
     parser.add_argument("--words", type=Path, help="write every stable and final word, with its timing, here (JSON lines)")
     args = parser.parse_args()
 
     from thinkaloud.analyze import AnalyzeOptions, Analyzer
-    from thinkaloud.asr.short_window import EncoderWindow, ShortWindowPipeline
     from thinkaloud.asr.transcriber import TranscriberOptions, load_whisper
     from thinkaloud.audio.decode import load_audio
-    from thinkaloud.live.streaming import WhisperBufferDecoder
+    from thinkaloud.live.streaming import whisper_decoders
 
     prefixes = tuple(args.only.split(",")) if args.only else ("",)
 
@@ -256,12 +271,12 @@ def main() -> None:
         recordings = [r for r in material[args.material]() if wanted(r.name)]
 
     options = dataclasses.replace(
-        defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap, trim_after_s=args.trim_after, max_buffer_s=args.max_buffer
+        defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap, trim_after_s=args.trim_after, max_buffer_s=args.max_buffer,
+        final_window_s=args.final_window,
     )
     transcriber = TranscriberOptions(cpu_threads=1)
     loaded = load_whisper(transcriber, streams=1)
-    pipeline = ShortWindowPipeline(loaded.model, EncoderWindow(min_s=options.min_window_s))
-    decoder = WhisperBufferDecoder(pipeline, loaded.resolved.name, beam_size=options.beam_size or transcriber.beam_size, guards=transcriber.guards)
+    decoder, final_decoder = whisper_decoders(loaded.model, loaded.resolved.name, options, options.beam_size or transcriber.beam_size, transcriber.guards)
     analyzer = Analyzer(AnalyzeOptions(transcriber=transcriber))
 
     print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, decode cost {args.decode_cost:g} s")
@@ -273,8 +288,8 @@ def main() -> None:
     words_out = args.words.open("w", encoding="utf-8") if args.words else None
     for recording in recordings:
         samples = load_audio(recording.path).samples
-        recognizer = StreamingRecognizer(decoder, options, initial_prompt=lead_prompt(recording.question, transcriber.initial_prompt))
-        replayed = replay(recognizer, samples, utterances(samples, options.utterance_gap_s), args.decode_cost)
+        recognizer = StreamingRecognizer(decoder, options, initial_prompt=lead_prompt(recording.question, transcriber.initial_prompt), final_decoder=final_decoder)
+        replayed = replay(recognizer, samples, utterances(samples, options.utterance_gap_s), args.decode_cost, args.finals_only)
         offline = analyzer.analyze_path(recording.path).transcript.text
         reference = normalise_words(recording.script)
         live_errors = edit_distance(reference, normalise_words(" ".join(w["text"] for w in replayed.finals)))
@@ -296,6 +311,9 @@ def main() -> None:
         words_out.close()
     n = max(1, totals["words"])
     live_wer, offline_wer = 100 * totals["live"] / n, 100 * totals["offline"] / n
+    if args.finals_only:  # the few stable words (of long utterances only) say nothing about latency
+        print(f"all: {totals['words']} words; WER of the finals {live_wer:.2f}%, offline {offline_wer:.2f}%: difference {live_wer - offline_wer:+.2f} points")
+        return
     print(
         f"all: {totals['words']} words; WER of the finals {live_wer:.2f}%, offline {offline_wer:.2f}%: difference {live_wer - offline_wer:+.2f} points; "
         f"stable-word latency p50 {percentile(latencies, 0.5):.2f} s, p95 {percentile(latencies, 0.95):.2f} s; "

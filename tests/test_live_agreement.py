@@ -188,6 +188,19 @@ def test_the_utterance_tail_is_decoded_again_with_the_quiet_that_ended_it():
     assert update.final.words[-1].text == "churn."
 
 
+def test_finals_are_decoded_by_the_final_decoder_and_never_taken_from_a_regular_decode():
+    # The finals' decoder (the full encoder window) may hear the same clip
+    # differently, so a regular decode that heard the whole utterance is not a final.
+    live, finals = ScriptedDecoder(SCRIPT[:5], settle_s=0.0), ScriptedDecoder(SCRIPT[:5], settle_s=0.0)
+    recognizer = StreamingRecognizer(live, StreamingOptions(min_chunk_s=0.5), final_decoder=finals)
+    feed(recognizer, 0.0, 2.5)
+    recognizer.step()
+    update = recognizer.end_utterance(speech_end_s=1.8)
+    assert [c[:2] for c in live.calls] == [(0.0, 2.5)]
+    assert [c[:2] for c in finals.calls] == [(0.0, 2.5)]
+    assert update.decoded and [x.text for x in update.final.words] == ["So", "the", "question", "is", "churn."]
+
+
 class TailDroppingDecoder(ScriptedDecoder):
     """Ends its output early, as Whisper sometimes does: a clip that starts
     before `stops_at` yields no word from there on."""

@@ -8,10 +8,12 @@ shorter window, so `ShortWindowPipeline` hands the encoder only the clip plus
 a margin, rounded up to a multiple of 5 s (so successive decodes of a growing
 buffer mostly see the same window), and never under `EncoderWindow.min_s`.
 
-Why the floor: Whisper was trained on 30-second windows only.  Whole
-utterances of the two bundled samples and four training answers (1,136
-words) decoded with a 10 s floor made as many errors as with the full window
-(66 either way); a 5 s floor made 77.
+Why the floor: Whisper was trained on 30-second windows only, and the
+shorter its window the more it mishears: a 5 s floor lost words that a 10 s
+one kept.  The live engine's regular decodes, which only make words stable,
+use a 10 s floor; its finals, one decode per utterance, use the full window
+(`StreamingOptions.final_window_s`), where the 10 s floor made a few more
+errors (README, Performance).
 
 Used by the live engine, whose buffers are a few seconds long.  `analyze`
 decodes windows of up to 28 s, where there is nothing to save.

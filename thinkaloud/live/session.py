@@ -106,7 +106,7 @@ def open_live_session(options: LiveOptions) -> LiveEngine:
     """Open the source and load the models; fails fast with one-line errors."""
     from thinkaloud.asr.transcriber import WhisperTranscriber, load_whisper
     from thinkaloud.live.capture import FileSource
-    from thinkaloud.live.streaming import WhisperBufferDecoder
+    from thinkaloud.live.streaming import whisper_decoders
     from thinkaloud.nlp.pipeline import DetectorOptions, TextAnalyzer
 
     check_events_path(options.events_path)
@@ -120,16 +120,13 @@ def open_live_session(options: LiveOptions) -> LiveEngine:
         # One buffer is decoded at a time, so one stream with every thread.
         loaded = load_whisper(options.transcriber, streams=1)
         beam = options.streaming.beam_size or options.transcriber.beam_size
-        from thinkaloud.asr.short_window import EncoderWindow, ShortWindowPipeline
-
-        pipeline = ShortWindowPipeline(loaded.model, EncoderWindow(min_s=options.streaming.min_window_s))
-        decoder = WhisperBufferDecoder(pipeline, loaded.resolved.name, beam_size=beam, guards=options.transcriber.guards)
+        decoder, final_decoder = whisper_decoders(loaded.model, loaded.resolved.name, options.streaming, beam, options.transcriber.guards)
         recovery = WhisperTranscriber(options.transcriber, loaded=loaded)
         text_analyzer = TextAnalyzer(options.detectors or DetectorOptions())
     except BaseException:
         source.stop()
         raise
-    return LiveEngine(options, source, decoder, text_analyzer, recovery=recovery)
+    return LiveEngine(options, source, decoder, text_analyzer, recovery=recovery, final_decoder=final_decoder)
 
 
 def check_events_path(path: Path | None) -> None:
@@ -148,12 +145,13 @@ def check_events_path(path: Path | None) -> None:
 class LiveEngine:
     """One live session; implements `thinkaloud.live.events.LiveSession`.
 
-    `decoder` turns buffers into words (the real one wraps faster-whisper);
+    `decoder` turns buffers into words (the real one wraps faster-whisper),
+    `final_decoder` (by default `decoder`) each utterance's final decode;
     `recovery`, if given, is a file `Transcriber` used at the end to transcribe
     audio that was skipped to keep up, so the saved report is complete.
     """
 
-    def __init__(self, options: LiveOptions, source: AudioSource, decoder: BufferDecoder, text_analyzer, recovery=None):
+    def __init__(self, options: LiveOptions, source: AudioSource, decoder: BufferDecoder, text_analyzer, recovery=None, final_decoder: BufferDecoder | None = None):
         self.options = options
         self.source = source
         self.decoder = decoder
@@ -177,7 +175,7 @@ class LiveEngine:
         self._feed = SpeechFeed()
         self._transcript = LiveTranscript(text_analyzer, options.silence_threshold_s)
         prompt = lead_prompt(options.question, options.transcriber.initial_prompt)
-        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt)
+        self._recognizer = StreamingRecognizer(decoder, options.streaming, initial_prompt=prompt, final_decoder=final_decoder)
         self._scratch: Path | None = None
         self._take = None  # thinkaloud.sessions.record.TakeWriter, when the take is kept
         self._capture: CaptureStage | None = None

@@ -95,6 +95,11 @@ class StreamingOptions:
       final_context_s: audio after a segment's cut that its decode also hears
         (its words are not kept), so the segment's last words are not
         decoded at the clip's very end, where Whisper drops words.
+      final_window_s: the shortest encoder window of a final decode (as
+        `min_window_s` is for the others); by default Whisper's full 30 s, the
+        window it was trained on.  A final is decoded once per utterance, so
+        the full window costs little, and on whole utterances it made fewer
+        errors than the short one (README, Performance).
     """
 
     min_chunk_s: float = 0.3
@@ -112,6 +117,7 @@ class StreamingOptions:
     end_tolerance_s: float = 0.0
     final_segment_s: float = 20.0
     final_context_s: float = 1.0
+    final_window_s: float = 30.0
 
 
 def lead_prompt(question: str | None, transcriber_prompt: str | None) -> str | None:
@@ -146,10 +152,21 @@ class Update:
 
 
 class StreamingRecognizer:
-    """Not thread-safe: one thread feeds it and steps it (the engine's ASR thread)."""
+    """Not thread-safe: one thread feeds it and steps it (the engine's ASR thread).
 
-    def __init__(self, decoder: BufferDecoder, options: StreamingOptions = StreamingOptions(), initial_prompt: str | None = None):
+    `final_decoder` decodes the finals (by default `decoder`): the same model
+    with a longer encoder window (`StreamingOptions.final_window_s`).
+    """
+
+    def __init__(
+        self,
+        decoder: BufferDecoder,
+        options: StreamingOptions = StreamingOptions(),
+        initial_prompt: str | None = None,
+        final_decoder: BufferDecoder | None = None,
+    ):
         self.decoder = decoder
+        self.final_decoder = final_decoder or decoder
         self.options = options
         self.agreement = LocalAgreement()
         self._initial_prompt = initial_prompt
@@ -294,28 +311,30 @@ class StreamingRecognizer:
         self.agreement.insert(self._last_words)
         self._hypothesis_seen = True
 
-    def _hear(self, clip: np.ndarray, start_s: float, prompt: str | None) -> list[StreamWord]:
-        """The words of `clip` (starting at `start_s`), absolute times."""
+    def _hear(self, clip: np.ndarray, start_s: float, prompt: str | None, final: bool = False) -> list[StreamWord]:
+        """The words of `clip` (starting at `start_s`), absolute times; `final` for a final's decode."""
         self.decodes += 1
-        return list(self.decoder.decode(clip, start_s, prompt))
+        return list((self.final_decoder if final else self.decoder).decode(clip, start_s, prompt))
 
     def _final_words(self, clip_end_s: float, speech_end_s: float) -> tuple[list[StreamWord], bool]:
         """The open audio up to `clip_end_s` decoded as one clip: its words
         starting before `speech_end_s`, and whether it took a decode."""
         start_s = self._open_start_s
         last_start, last_end = self._last_heard
-        if abs(last_start - start_s) < 1e-6 and last_end >= clip_end_s - self.options.end_tolerance_s and self._hypothesis_seen:
+        # The last regular decode is a final only when a final's decoder would have heard it alike.
+        same_decoder = self.final_decoder is self.decoder
+        if same_decoder and abs(last_start - start_s) < 1e-6 and last_end >= clip_end_s - self.options.end_tolerance_s and self._hypothesis_seen:
             words, decoded = self._last_words, False
         else:
             clip = self._open_audio[: int(round((clip_end_s - start_s) * SAMPLE_RATE))]
-            words, decoded = self._hear(clip, start_s, self._prompt(until_s=start_s)), True
+            words, decoded = self._hear(clip, start_s, self._prompt(until_s=start_s), final=True), True
         words = [w for w in words if w.start < speech_end_s and w.key]
         if words and speech_end_s - words[-1].end >= self.options.lost_tail_s:
             # Speech Whisper left out; the same clip again would say the same,
             # so only its rest, with the words before it as the prompt.
             tail_from = words[-1].end
             tail = self._open_audio[int(round((tail_from - start_s) * SAMPLE_RATE)) : int(round((clip_end_s - start_s) * SAMPLE_RATE))]
-            heard = self._hear(tail, tail_from, self._prompt(until_s=start_s, then=words))
+            heard = self._hear(tail, tail_from, self._prompt(until_s=start_s, then=words), final=True)
             words += [w for w in heard if tail_from - 0.05 <= w.start < speech_end_s and w.key]
             decoded = True
         return words, decoded
@@ -522,6 +541,18 @@ class WhisperBufferDecoder:
             StreamWord(words[i].word, round(start_s + words[i].start, 3), round(start_s + words[i].end, 3), float(words[i].probability))
             for i in kept
         ]
+
+
+def whisper_decoders(model, model_name: str, options: StreamingOptions, beam_size: int, guards: GuardOptions) -> tuple[WhisperBufferDecoder, WhisperBufferDecoder]:
+    """The live decoder and the finals' decoder: one loaded faster-whisper
+    model, with the encoder windows of `options` (`min_window_s`, `final_window_s`)."""
+    from thinkaloud.asr.short_window import EncoderWindow, ShortWindowPipeline
+
+    def decoder(window_s: float) -> WhisperBufferDecoder:
+        return WhisperBufferDecoder(ShortWindowPipeline(model, EncoderWindow(min_s=window_s)), model_name, beam_size=beam_size, guards=guards)
+
+    live = decoder(options.min_window_s)
+    return live, (live if options.final_window_s == options.min_window_s else decoder(options.final_window_s))
 
 
 TOKENS_PER_S = 12
