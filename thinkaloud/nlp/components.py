@@ -147,6 +147,18 @@ def _set_sentence_starts(doc: Doc, starts: list[int]) -> None:
     doc.from_array([SENT_START], values)
 
 
+def _reach(doc: Doc, start: int, words: int, limit: int, skip: set[int]) -> int:
+    """The token `words` words from `start` (negative: leftwards), stopping at `limit`;
+    punctuation and the tokens in `skip` (fillers) are not counted."""
+    step = -1 if words < 0 else 1
+    index, left = start, abs(words)
+    while left and index != limit:
+        index += step
+        if not doc[index].is_punct and index not in skip:
+            left -= 1
+    return index
+
+
 def _last_in(marked: list[int], start: int, end: int) -> list[int]:
     """The last of the sorted token indices `marked` in [start, end), as a list of zero or one."""
     index = bisect.bisect_left(marked, end) - 1
@@ -173,31 +185,54 @@ class WeighingDetector:
     the connective, or the previous sentence when the connective opens its
     sentence ("It's cheap. But it's slow."); the right side runs to the end of
     the sentence.  The lexicons live in `weighing.jsonl`.
+
+    Two rules keep it from reading every "but" in real speech as a trade-off:
+
+    - The weighed words must stand close to the connective (`REACH` words
+      either side, not counting punctuation and fillers such as "um" or "you
+      know"): the two sides of a trade-off are the two conjuncts of the
+      contrast.  A "good" or a "not" three clauses away belongs to another
+      thought (in real, run-on speech nearly all such pairs were wrong).
+    - Negation is a price only after the connective ("fast, but it doesn't
+      scale").  Before it, "not X but Y" corrects X ("not as money, but as a
+      friend") and "I don't know, but..." hedges; neither weighs anything.
     """
+
+    #: How many words (punctuation and fillers aside) either side of the connective the weighed words may lie.
+    REACH = 12
 
     def __init__(self, nlp: Language, patterns_path: Path):
         patterns = load_pattern_file(patterns_path).patterns
         by_group = {group: [p for p in patterns if p.group == group] for group in ("contrast", "comparative", "gain", "price")}
+        # Negation is kept apart from the other price words: it weighs only after the connective.
+        by_group["negation"] = [p for p in by_group["price"] if p.id == "negation"]
+        by_group["price"] = [p for p in by_group["price"] if p.id != "negation"]
         self.connectives = CueMatcher(nlp, "contrast", by_group["contrast"])
-        self.lexicons = {group: CueMatcher(nlp, group, by_group[group]) for group in ("comparative", "gain", "price")}
+        self.lexicons = {
+            group: CueMatcher(nlp, group, by_group[group]) for group in ("comparative", "gain", "price", "negation")
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         marks: dict[str, list[int]] = {
             group: sorted({t for span in matcher(doc) for t in range(span.start, span.end)})
             for group, matcher in self.lexicons.items()
         }
+        filler = {t for span in doc.spans.get("filler", ()) for t in range(span.start, span.end)}
         found = []
         for connective in self.connectives(doc):
             sentence = doc[connective.start].sent if has_sentences(doc) else doc[:]
             left_start = sentence.start
             if clause_starts_at(doc[connective.start]) and connective.start - sentence.start <= 2 and sentence.start > 0:
                 left_start = doc[sentence.start - 1].sent.start
+            left_start = _reach(doc, connective.start, -self.REACH, left_start, filler)
+            right_end = _reach(doc, connective.end - 1, self.REACH, sentence.end - 1, filler) + 1
             # Only the nearest weighed word on each side matters, so look it up
             # rather than scan the sides: a long run-on sentence stays linear.
             sides = {
-                name: (_last_in(marked, left_start, connective.start), _first_in(marked, connective.end, sentence.end))
+                name: (_last_in(marked, left_start, connective.start), _first_in(marked, connective.end, right_end))
                 for name, marked in marks.items()
             }
+            sides["price"] = (sides["price"][0], sorted(sides["price"][1] + sides.pop("negation")[1])[:1])
             pair = self._weighed_pair(sides)
             if pair is not None:
                 found.append(Span(doc, pair[0], pair[1] + 1, label="tradeoff", span_id="weighing"))

@@ -31,6 +31,8 @@ says which phenomenon the group catches; every other line is one pattern:
   not_with_kinds    no detector that ran earlier marked any of these kinds in
                     the sentence (a weakness explained with "because" is a
                     limitation, not the reason for a choice)
+  sentence_start    only discourse markers and fillers come before the match in its
+                    sentence ("So let's say…", not "…trained, let's say, two models")
   mid_sentence      a word that is not a discourse marker or filler comes before the
                     match in its sentence: "labels arrive late, so we…" has a clause
                     before "so"; "Um, so we want to…" only opens the sentence
@@ -235,6 +237,8 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
     if "not_lemma_before" in where and _lemma_before_in_sentence(doc, start, where["not_lemma_before"]):
         return False
     if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
+        return False
+    if where.get("sentence_start") and _words_before_in_sentence(doc, start):
         return False
     if "after_kind" in where and not _kind_near(doc, start, where["after_kind"]):
         return False
