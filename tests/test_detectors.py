@@ -138,6 +138,39 @@ def test_depth_lookalike_is_not_marked(text_analyzer, kind, text):
     assert kind not in kinds(text_analyzer, text)
 
 
+#: How people really talk, where cue words mean something else (each a rule the patterns state).
+SPOKEN_LOOKALIKES = [
+    ("assumption", "We trained, let's say, two kinds of models on it."),  # "let's say" for "for example"
+    ("assumption", "I assume that's why they left the project."),  # present "I assume" means "I guess"
+    ("assumption", "I suppose I should explain how I got into this."),
+    ("assumption", "I'm working on two things at the moment."),
+    ("assumption", "That was a good starting point for me."),
+    ("tradeoff", "It's not about the money but about the people you work with."),  # "not X but Y" corrects
+    ("tradeoff", "I don't know, but I think the second one shipped first."),
+    ("tradeoff", "The team was great and we shipped a lot of features over many years with customers all over Europe, but then we moved to Berlin."),
+    ("framing", "I wanted to build something fun back then."),
+    ("framing", "The problem is not the model at all."),
+    ("recap", "When it comes down to it, I just like writing code."),
+]
+
+SPOKEN_PREMISES = [
+    ("assumption", "Let's say you have a model that predicts churn."),
+    ("assumption", "So let's say about fifty thousand posts a day."),
+    ("assumption", "I'm going to assume the labels arrive a week late."),
+    ("tradeoff", "It's faster, but it doesn't scale past one machine."),
+]
+
+
+@pytest.mark.parametrize("kind,text", SPOKEN_LOOKALIKES)
+def test_spoken_lookalike_fires_no_cue_pattern(patterns_only, kind, text):
+    assert kind not in {c.kind for c in patterns_only.find(text).cues}
+
+
+@pytest.mark.parametrize("kind,text", SPOKEN_PREMISES)
+def test_spoken_move_still_fires_its_cue_pattern(patterns_only, kind, text):
+    assert kind in {c.kind for c in patterns_only.find(text).cues}
+
+
 @pytest.mark.parametrize("kind,text", POSITIVE)
 def test_detector_fires_on_its_cue(text_analyzer, kind, text):
     assert kind in kinds(text_analyzer, text)
