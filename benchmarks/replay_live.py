@@ -37,7 +37,7 @@ errors either way; compare settings on at least a few thousand words.
     .venv/bin/python benchmarks/replay_live.py --settle 0.6 --decode-every 0.5
     .venv/bin/python benchmarks/replay_live.py --source FILE --reference FILE.txt --question "..."
     .venv/bin/python benchmarks/replay_live.py --words out.jsonl         # every stable and final word, with its timing
-    .venv/bin/python benchmarks/replay_live.py --material practice --opus --finals-only --final-window 10   # how finals are decoded, in minutes
+    .venv/bin/python benchmarks/replay_live.py --material practice --opus --finals-only --final-window 30   # how finals are decoded, in minutes
 """
 
 from __future__ import annotations

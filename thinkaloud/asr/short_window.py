@@ -10,10 +10,8 @@ buffer mostly see the same window), and never under `EncoderWindow.min_s`.
 
 Why the floor: Whisper was trained on 30-second windows only, and the
 shorter its window the more it mishears: a 5 s floor lost words that a 10 s
-one kept.  The live engine's regular decodes, which only make words stable,
-use a 10 s floor; its finals, one decode per utterance, use the full window
-(`StreamingOptions.final_window_s`), where the 10 s floor made a few more
-errors (README, Performance).
+one kept, and the full window did not pay for itself live (README,
+Performance; `StreamingOptions.final_window_s`).
 
 Used by the live engine, whose buffers are a few seconds long.  `analyze`
 decodes windows of up to 28 s, where there is nothing to save.
