@@ -4,12 +4,14 @@ exit codes, and the plain-line output of `--no-tui`."""
 from __future__ import annotations
 
 import io
+import signal as signals
+import threading
 from pathlib import Path
 
 import pytest
 
 from tests.cli import thinkaloud
-from thinkaloud.cli.live import PlainPrinter
+from thinkaloud.cli.live import PlainPrinter, StopOnSignals
 from thinkaloud.errors import ExitCode
 from thinkaloud.live.events import (
     FinalEvent,
@@ -135,3 +137,32 @@ def test_settle_and_decode_every_tune_the_live_recogniser_and_the_help_quotes_it
     help_text = " ".join(parser.format_help().split())
     assert f"stable (default {defaults.settle_s:g})" in help_text
     assert f"again (default {defaults.min_chunk_s:g})" in help_text
+
+
+def test_ctrl_c_never_waits_on_a_lock_the_interrupted_thread_holds():
+    # The handler interrupts the main thread wherever it is, say inside the
+    # event queue's `get` with its mutex held; stopping needs that mutex to
+    # post the "stopping" event, so it must not run in the handler itself.
+    held = threading.Lock()
+    outcome: dict[str, object] = {}
+    stopped = threading.Event()
+
+    class Engine:
+        finished = False
+
+        def stop(self) -> None:
+            outcome["acquired"] = held.acquire(timeout=30)
+            outcome["thread"] = threading.current_thread()
+            if outcome["acquired"]:
+                held.release()
+            stopped.set()
+
+    err = io.StringIO()
+    handler = StopOnSignals(Engine(), err)
+    with held:  # what the interrupted main thread was holding
+        handler._handle(signals.SIGINT, None)
+    assert stopped.wait(30)
+    assert outcome["acquired"] and outcome["thread"] is not threading.main_thread()
+    assert "stopping and saving" in err.getvalue()
+    with pytest.raises(KeyboardInterrupt):  # a second Ctrl+C quits at once
+        handler._handle(signals.SIGINT, None)

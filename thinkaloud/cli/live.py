@@ -14,6 +14,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -220,6 +221,13 @@ class StopOnSignals:
         if self.engine.finished or (signum == signal.SIGINT and getattr(self, "_asked", False)):
             raise KeyboardInterrupt
         self._asked = True
+        # A handler runs in the main thread between two of its bytecodes, maybe
+        # while that thread holds a lock (the event queue's, inside `get`) that
+        # stopping needs: stopping here could wait on itself forever.  So the
+        # handler only hands the work to a thread of its own.
+        threading.Thread(target=self._stop, name="thinkaloud-stop", daemon=True).start()
+
+    def _stop(self) -> None:
         self.err.write("\nthinkaloud: stopping and saving… (Ctrl+C again to quit at once)\n")
         self.err.flush()
         self.engine.stop()
