@@ -200,25 +200,22 @@ def replay(
         feed_until = min(duration, speech_end + options.utterance_gap_s)
         now = max(now, fed)
         if finals_only and feed_until - fed <= options.final_segment_s:
+            # Handed over whole, so only the final decode below runs.
             recognizer.append(samples[int(round(fed * SAMPLE_RATE)) : int(round(feed_until * SAMPLE_RATE))], fed)
-            now = max(now, feed_until)
-            update = recognizer.end_utterance(speech_end)
-            now += decode_cost_s if update.decoded else 0.0
-            record(update, now, "utterance end", speech_start)
-            continue
-        while True:
-            available = min(now, feed_until)
-            if available > fed:
-                recognizer.append(samples[int(round(fed * SAMPLE_RATE)) : int(round(available * SAMPLE_RATE))], fed)
-                fed = available
-            if recognizer.decode_due:
-                update = recognizer.step()
-                now += decode_cost_s * (2 if update.final is not None else 1)
-                record(update, now, "agreed", speech_start)
-            elif fed >= feed_until - 1e-6:
-                break
-            else:  # wait for the audio that makes the next decode due
-                now = min(feed_until, fed + options.min_chunk_s - recognizer.pending_s + 1e-6)
+        else:
+            while True:
+                available = min(now, feed_until)
+                if available > fed:
+                    recognizer.append(samples[int(round(fed * SAMPLE_RATE)) : int(round(available * SAMPLE_RATE))], fed)
+                    fed = available
+                if recognizer.decode_due:
+                    update = recognizer.step()
+                    now += decode_cost_s * (2 if update.final is not None else 1)
+                    record(update, now, "agreed", speech_start)
+                elif fed >= feed_until - 1e-6:
+                    break
+                else:  # wait for the audio that makes the next decode due
+                    now = min(feed_until, fed + options.min_chunk_s - recognizer.pending_s + 1e-6)
         now = max(now, feed_until)
         update = recognizer.end_utterance(speech_end)
         now += decode_cost_s if update.decoded else 0.0
