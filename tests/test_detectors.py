@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -251,6 +253,39 @@ def test_pattern_files_document_every_group():
         loaded = load_pattern_file(path)
         assert loaded.patterns, path
         assert {p.group for p in loaded.patterns} <= set(loaded.group_docs), path
+
+
+def test_a_fragment_is_spliced_into_every_pattern_that_names_it(tmp_path):
+    from thinkaloud.nlp.cues import load_pattern_file
+
+    lets = [{"LOWER": {"IN": ["let", "lets"]}}, {"LOWER": "'s", "OP": "?"}]
+    lines = [
+        {"fragment": "lets", "doc": "let's", "tokens": lets},
+        {"fragment": "lets-say", "doc": "let's say", "tokens": [{"FRAGMENT": "lets"}, {"LOWER": "say"}]},
+        {"group": "premise", "doc": "a premise"},
+        {"group": "premise", "id": "lets-say-we", "pattern": [{"FRAGMENT": "lets-say"}, {"LOWER": "we"}]},
+        {"group": "premise", "id": "plain", "pattern": "suppose that"},
+    ]
+    path = tmp_path / "premise.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    patterns = {p.id: p.pattern for p in load_pattern_file(path).patterns}
+    assert patterns == {"lets-say-we": lets + [{"LOWER": "say"}, {"LOWER": "we"}], "plain": "suppose that"}
+
+
+@pytest.mark.parametrize("token", [{"FRAGMENT": "later"}, {"FRAGMENT": "lets", "OP": "?"}])
+def test_a_fragment_used_before_it_is_defined_or_decorated_is_an_error_naming_the_line(tmp_path, token):
+    from thinkaloud.nlp.cues import load_pattern_file
+
+    lines = [
+        {"fragment": "lets", "doc": "let's", "tokens": [{"LOWER": "let"}]},
+        {"group": "premise", "doc": "a premise"},
+        {"group": "premise", "id": "x", "pattern": [token, {"LOWER": "say"}]},
+        {"fragment": "later", "doc": "too late", "tokens": [{"LOWER": "now"}]},
+    ]
+    path = tmp_path / "premise.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    with pytest.raises(ValueError, match=r"premise\.jsonl:3: .* names no fragment"):
+        load_pattern_file(path)
 
 
 @pytest.mark.parametrize("sentence", [

@@ -229,10 +229,12 @@ class WeighingDetector:
             # Only the nearest weighed word on each side matters, so look it up
             # rather than scan the sides: a long run-on sentence stays linear.
             sides = {
-                name: (_last_in(marked, left_start, connective.start), _first_in(marked, connective.end, right_end))
-                for name, marked in marks.items()
+                name: (_last_in(marks[name], left_start, connective.start), _first_in(marks[name], connective.end, right_end))
+                for name in ("comparative", "gain", "price")
             }
-            sides["price"] = (sides["price"][0], sorted(sides["price"][1] + sides.pop("negation")[1])[:1])
+            # Negation weighs only after the connective, so only the right side looks for it.
+            right_price = sides["price"][1] + _first_in(marks["negation"], connective.end, right_end)
+            sides["price"] = (sides["price"][0], sorted(right_price)[:1])
             pair = self._weighed_pair(sides)
             if pair is not None:
                 found.append(Span(doc, pair[0], pair[1] + 1, label="tradeoff", span_id="weighing"))

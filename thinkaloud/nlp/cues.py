@@ -8,6 +8,14 @@ says which phenomenon the group catches; every other line is one pattern:
      "focus": [1, 2],            # optional: the cue is this slice of the match
      "where": {...}}             # optional: context the match must be in
 
+A line with `fragment` names a run of tokens that several patterns share, so
+a word list is written once ("let's", a premise's continuation):
+
+    {"fragment": "lets", "doc": "what it stands for", "tokens": [{...}, ...]}
+
+and a pattern token `{"FRAGMENT": "lets"}` stands for those tokens, spliced in
+at load time (a fragment may use fragments defined above it).
+
 `where` keys (all optional, all must hold):
   clause_start      the match opens a clause (sentence start, after
                     punctuation, or after discourse markers such as "so", "okay")
@@ -123,6 +131,7 @@ def add_spans(doc: Doc, key: str, spans: Sequence[Span]) -> None:
 def load_pattern_file(path: Path) -> PatternFile:
     patterns: list[CuePattern] = []
     docs: dict[str, str] = {}
+    fragments: dict[str, list[dict]] = {}
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             line = line.strip()
@@ -132,14 +141,33 @@ def load_pattern_file(path: Path) -> PatternFile:
                 entry = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            if "fragment" in entry:
+                fragments[entry["fragment"]] = _splice(entry["tokens"], fragments, f"{path}:{number}")
+                continue
             if "doc" in entry:
                 docs[entry["group"]] = entry["doc"]
                 continue
             if entry.get("group") not in docs:
                 raise ValueError(f"{path}:{number}: pattern group {entry.get('group')!r} has no doc line before it")
             focus = tuple(entry["focus"]) if "focus" in entry else None
-            patterns.append(CuePattern(entry["id"], entry["group"], entry["pattern"], focus, entry.get("where", {})))
+            pattern = entry["pattern"]
+            if not isinstance(pattern, str):
+                pattern = _splice(pattern, fragments, f"{path}:{number}")
+            patterns.append(CuePattern(entry["id"], entry["group"], pattern, focus, entry.get("where", {})))
     return PatternFile(tuple(patterns), docs)
+
+
+def _splice(tokens: list[dict], fragments: dict[str, list[dict]], where: str) -> list[dict]:
+    """`tokens` with every `{"FRAGMENT": name}` replaced by that fragment's tokens."""
+    spliced: list[dict] = []
+    for token in tokens:
+        if "FRAGMENT" not in token:
+            spliced.append(token)
+        elif token["FRAGMENT"] in fragments and len(token) == 1:
+            spliced.extend(fragments[token["FRAGMENT"]])
+        else:
+            raise ValueError(f"{where}: {token} names no fragment defined above it (or adds keys to one)")
+    return spliced
 
 
 def load_word_lists(path: Path) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
