@@ -22,10 +22,17 @@ says which phenomenon the group catches; every other line is one pattern:
   sentence_has      the sentence contains one of these tokens
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
+  choice_outside_clause  like sentence_has_lemma, but the word must stand outside the clause
+                    the match opens (the reason or purpose itself): "we use X because Y" has its
+                    choice in the main clause; "it's nice because it uses Y" only names a use
+                    inside the reason, so it makes no choice
   not_lemma_before  no word before the match in its sentence has one of these lemmas
                     ("load tests miss X since…" explains a weakness; the reason after
                     the marker may well name a harm: "since a missed charge costs…")
   not_in_first_sentence
+  ends_in_pronoun   the match's last word is a pronoun standing for something said before
+                    ("to get around that", "we can deal with these"), not a determiner opening a
+                    new noun phrase ("to solve this task", "deal with these things")
   after_kind        a detector that ran earlier marked this kind in the sentence
                     or the one before ("…it drifts. So we'd retrain weekly.")
   not_with_kinds    no detector that ran earlier marked any of these kinds in
@@ -234,7 +241,11 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if "choice_outside_clause" in where and not _lemma_outside_clause(doc, start, end, where["choice_outside_clause"]):
+        return False
     if "not_lemma_before" in where and _lemma_before_in_sentence(doc, start, where["not_lemma_before"]):
+        return False
+    if where.get("ends_in_pronoun") and not _stands_alone(doc[end - 1]):
         return False
     if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
         return False
@@ -250,6 +261,30 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
 def _lemma_before_in_sentence(doc: Doc, start: int, lemmas: Sequence[str]) -> bool:
     """Whether a word before token `start` in its sentence has one of `lemmas`."""
     return any(token.lemma_.lower() in lemmas for token in doc[_sentence(doc, start).start : start])
+
+
+def _clause_opened_by(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The token range of the clause that the match `start:end` opens: the parse's subtree of the
+    verb a subordinating word of the match marks ("because", "that"), which also finds a fronted
+    reason ("Because X, we..."); when the parser attached no such word, the rest of the sentence."""
+    sentence = _sentence(doc, start)
+    for token in doc[start:end]:
+        if token.dep_ == "mark" and token.head.i > token.i and token.head.i < sentence.end:
+            subtree = [t.i for t in token.head.subtree]
+            return max(min(min(subtree), start), sentence.start), min(max(subtree) + 1, sentence.end)
+    return start, sentence.end
+
+
+def _lemma_outside_clause(doc: Doc, start: int, end: int, lemmas: Sequence[str]) -> bool:
+    """Whether a word of token `start`'s sentence outside the clause the match opens has one of `lemmas`."""
+    sentence = _sentence(doc, start)
+    first, last = _clause_opened_by(doc, start, end)
+    return any(token.lemma_.lower() in lemmas for token in doc[sentence.start : sentence.end] if not first <= token.i < last)
+
+
+def _stands_alone(token: Token) -> bool:
+    """Whether `token` ("that", "these", "it") is a pronoun of its own, not the determiner of a noun after it."""
+    return not (token.dep_ == "det" and token.head.i > token.i)
 
 
 def _words_before_in_sentence(doc: Doc, start: int) -> bool:
