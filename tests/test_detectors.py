@@ -159,6 +159,7 @@ SPOKEN_LOOKALIKES = [
     ("mitigation", "We had to learn a lot just to solve this puzzle."),  # "this" opens a new noun
     ("mitigation", "We can deal with these questions later in the talk."),
     ("mitigation", "The tool won't help unless you know what you're looking for."),  # a condition, no safeguard
+    ("mitigation", "Honestly, you'd want to avoid those at all costs."),  # a wish, no remedy
 ]
 
 SPOKEN_PREMISES = [
@@ -173,6 +174,7 @@ SPOKEN_PREMISES = [
     ("mitigation", "Retries can pile up, and to get around that we cap them per client."),
     ("mitigation", "The cache goes stale sometimes, and we deal with those by expiring keys every hour."),
     ("mitigation", "The counts come out low unless we replay the missed events."),
+    ("mitigation", "Deploys used to break at night; a staged rollout avoids that."),
 ]
 
 
