@@ -156,6 +156,8 @@ SPOKEN_LOOKALIKES = [
     ("rationale", "The library got popular because you can run it on any laptop."),
     ("rationale", "So that was the year we decided to use Go everywhere."),  # "so" + the pronoun "that"
     ("rationale", "And that's why it's so hard to hire for."),  # "why it's" explains a state
+    ("rationale", "No framework I tried would do it, because they all wanted a server."),  # "would" predicts
+    ("rationale", "I would argue it's mostly luck, because nobody planned it."),  # "would" hedges a claim
     ("mitigation", "We had to learn a lot just to solve this puzzle."),  # "this" opens a new noun
     ("mitigation", "We can deal with these questions later in the talk."),
     ("mitigation", "The tool won't help unless you know what you're looking for."),  # a condition, no safeguard
@@ -171,6 +173,7 @@ SPOKEN_PREMISES = [
     ("rationale", "Because the data is tabular, I'd start with gradient boosting."),  # a reason put first
     ("rationale", "We split the service in two so that the login path stays up."),
     ("rationale", "That's why we moved everything to one region."),
+    ("rationale", "We'd still page someone at night, because the customers notice."),  # "we'd" decides
     ("mitigation", "Retries can pile up, and to get around that we cap them per client."),
     ("mitigation", "The cache goes stale sometimes, and we deal with those by expiring keys every hour."),
     ("mitigation", "The counts come out low unless we replay the missed events."),

@@ -25,7 +25,10 @@ says which phenomenon the group catches; every other line is one pattern:
   choice_outside_clause  like sentence_has_lemma, but the word must stand outside the clause
                     the match opens (the reason or purpose itself): "we use X because Y" has its
                     choice in the main clause; "it's nice because it uses Y" only names a use
-                    inside the reason, so it makes no choice
+                    inside the reason, so it makes no choice.  A future or conditional modal
+                    ("will", "would") decides only for a person ("I'd", "we'll", "you would")
+                    and not on a verb of saying or thinking: "no library would do it" predicts,
+                    "I would argue" hedges a claim
   not_lemma_before  no word before the match in its sentence has one of these lemmas
                     ("load tests miss X since…" explains a weakness; the reason after
                     the marker may well name a harm: "since a missed charge costs…")
@@ -276,10 +279,33 @@ def _clause_opened_by(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _lemma_outside_clause(doc: Doc, start: int, end: int, lemmas: Sequence[str]) -> bool:
-    """Whether a word of token `start`'s sentence outside the clause the match opens has one of `lemmas`."""
+    """Whether a word of token `start`'s sentence outside the clause the match opens has one of
+    `lemmas`, a modal among them only where it makes a decision (`_modal_decides`)."""
     sentence = _sentence(doc, start)
     first, last = _clause_opened_by(doc, start, end)
-    return any(token.lemma_.lower() in lemmas for token in doc[sentence.start : sentence.end] if not first <= token.i < last)
+    return any(
+        token.lemma_.lower() in lemmas and _modal_decides(token)
+        for token in doc[sentence.start : sentence.end]
+        if not first <= token.i < last
+    )
+
+
+#: Modals of the future and the conditional: a decision with a person as subject ("I'd pick"), a prediction otherwise.
+PREDICTING_MODALS = frozenset("will would 'd 'll wo".split())
+#: Verbs of saying and thinking that a modal softens into a hedge ("I would argue", "I'd guess"), not a decision.
+HEDGED_VERBS = frozenset("argue call guess think imagine suppose like love bet".split())
+PERSONS = frozenset("i we you".split())
+
+
+def _modal_decides(token: Token) -> bool:
+    """False for a future or conditional modal that predicts ("it will grow", "no library would do it")
+    or hedges a verb of saying or thinking ("I would argue"); True for every other word."""
+    if token.lower_ not in PREDICTING_MODALS and token.lemma_.lower() not in PREDICTING_MODALS:
+        return True
+    verb = token.head
+    if verb.lemma_.lower() in HEDGED_VERBS:
+        return False
+    return any(child.dep_ in ("nsubj", "nsubjpass") and child.lower_ in PERSONS for child in verb.children)
 
 
 def _stands_alone(token: Token) -> bool:
