@@ -174,6 +174,8 @@ SPOKEN_PREMISES = [
     ("rationale", "We split the service in two so that the login path stays up."),
     ("rationale", "That's why we moved everything to one region."),
     ("rationale", "We'd still page someone at night, because the customers notice."),  # "we'd" decides
+    ("rationale", "It's important that you pin your versions, because upstream changes all the time."),
+    ("rationale", "Going with Rust was a decision we made early, because the team already knew it."),
     ("mitigation", "Retries can pile up, and to get around that we cap them per client."),
     ("mitigation", "The cache goes stale sometimes, and we deal with those by expiring keys every hour."),
     ("mitigation", "The counts come out low unless we replay the missed events."),
