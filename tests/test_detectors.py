@@ -155,6 +155,7 @@ SPOKEN_LOOKALIKES = [
     ("rationale", "It's a nice tool because it uses plain text files underneath."),
     ("rationale", "The library got popular because you can run it on any laptop."),
     ("rationale", "So that was the year we decided to use Go everywhere."),  # "so" + the pronoun "that"
+    ("rationale", "The plugin reads the whole config so that it can put the values in a struct."),  # "put" is the purpose
     ("rationale", "And that's why it's so hard to hire for."),  # "why it's" explains a state
     ("rationale", "No framework I tried would do it, because they all wanted a server."),  # "would" predicts
     ("rationale", "I would argue it's mostly luck, because nobody planned it."),  # "would" hedges a claim
@@ -172,6 +173,7 @@ SPOKEN_PREMISES = [
     ("rationale", "We use Postgres because we already know how to run it."),
     ("rationale", "Because the data is tabular, I'd start with gradient boosting."),  # a reason put first
     ("rationale", "We split the service in two so that the login path stays up."),
+    ("rationale", "We cache the results so that the second request comes back instantly."),
     ("rationale", "That's why we moved everything to one region."),
     ("rationale", "We'd still page someone at night, because the customers notice."),  # "we'd" decides
     ("rationale", "It's important that you pin your versions, because upstream changes all the time."),
