@@ -153,6 +153,18 @@ SPOKEN_LOOKALIKES = [
     ("framing", "I wanted to build something fun back then."),
     ("framing", "The problem is not the model at all."),
     ("recap", "When it comes down to it, I just like writing code."),
+    # the only "choice" word sits inside the reason: the sentence explains a fact, it chooses nothing
+    ("rationale", "It's a nice tool because it uses plain text files underneath."),
+    ("rationale", "The library got popular because you can run it on any laptop."),
+    ("rationale", "So that was the year we decided to use Go everywhere."),  # "so" + the pronoun "that"
+    ("rationale", "The plugin reads the whole config so that it can put the values in a struct."),  # "put" is the purpose
+    ("rationale", "And that's why it's so hard to hire for."),  # "why it's" explains a state
+    ("rationale", "No framework I tried would do it, because they all wanted a server."),  # "would" predicts
+    ("rationale", "I would argue it's mostly luck, because nobody planned it."),  # "would" hedges a claim
+    ("mitigation", "We had to learn a lot just to solve this puzzle."),  # "this" opens a new noun
+    ("mitigation", "We can deal with these questions later in the talk."),
+    ("mitigation", "The tool won't help unless you know what you're looking for."),  # a condition, no safeguard
+    ("mitigation", "Honestly, you'd want to avoid those at all costs."),  # a wish, no remedy
 ]
 
 SPOKEN_PREMISES = [
@@ -160,6 +172,18 @@ SPOKEN_PREMISES = [
     ("assumption", "So let's say about fifty thousand posts a day."),
     ("assumption", "I'm going to assume the labels arrive a week late."),
     ("tradeoff", "It's faster, but it doesn't scale past one machine."),
+    ("rationale", "We use Postgres because we already know how to run it."),
+    ("rationale", "Because the data is tabular, I'd start with gradient boosting."),  # a reason put first
+    ("rationale", "We split the service in two so that the login path stays up."),
+    ("rationale", "We cache the results so that the second request comes back instantly."),
+    ("rationale", "That's why we moved everything to one region."),
+    ("rationale", "We'd still page someone at night, because the customers notice."),  # "we'd" decides
+    ("rationale", "It's important that you pin your versions, because upstream changes all the time."),
+    ("rationale", "Going with Rust was a decision we made early, because the team already knew it."),
+    ("mitigation", "Retries can pile up, and to get around that we cap them per client."),
+    ("mitigation", "The cache goes stale sometimes, and we deal with those by expiring keys every hour."),
+    ("mitigation", "The counts come out low unless we replay the missed events."),
+    ("mitigation", "Deploys used to break at night; a staged rollout avoids that."),
 ]
 
 

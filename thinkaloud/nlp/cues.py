@@ -30,10 +30,20 @@ at load time (a fragment may use fragments defined above it).
   sentence_has      the sentence contains one of these tokens
   sentence_has_lemma  the sentence contains a word with one of these lemmas
                     ("use" also finds "used", "using")
+  choice_outside_clause  like sentence_has_lemma, but the word must stand outside the clause
+                    the match opens (the reason or purpose itself): "we use X because Y" has its
+                    choice in the main clause; "it's nice because it uses Y" only names a use
+                    inside the reason, so it makes no choice.  A future or conditional modal
+                    ("will", "would") decides only for a person ("I'd", "we'll", "you would")
+                    and not on a verb of saying or thinking: "no library would do it" predicts,
+                    "I would argue" hedges a claim
   not_lemma_before  no word before the match in its sentence has one of these lemmas
                     ("load tests miss X since…" explains a weakness; the reason after
                     the marker may well name a harm: "since a missed charge costs…")
   not_in_first_sentence
+  ends_in_pronoun   the match's last word is a pronoun standing for something said before
+                    ("to get around that", "we can deal with these"), not a determiner opening a
+                    new noun phrase ("to solve this task", "deal with these things")
   after_kind        a detector that ran earlier marked this kind in the sentence
                     or the one before ("…it drifts. So we'd retrain weekly.")
   not_with_kinds    no detector that ran earlier marked any of these kinds in
@@ -262,7 +272,11 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
             return False
         if where.get("not_in_first_sentence") and sentence.start == 0 and before_piece(doc)[1] == 0:
             return False
+    if "choice_outside_clause" in where and not _lemma_outside_clause(doc, start, end, where["choice_outside_clause"]):
+        return False
     if "not_lemma_before" in where and _lemma_before_in_sentence(doc, start, where["not_lemma_before"]):
+        return False
+    if where.get("ends_in_pronoun") and not _stands_alone(doc[end - 1]):
         return False
     if where.get("mid_sentence") and not _words_before_in_sentence(doc, start):
         return False
@@ -278,6 +292,53 @@ def context_holds(doc: Doc, start: int, end: int, where: dict) -> bool:
 def _lemma_before_in_sentence(doc: Doc, start: int, lemmas: Sequence[str]) -> bool:
     """Whether a word before token `start` in its sentence has one of `lemmas`."""
     return any(token.lemma_.lower() in lemmas for token in doc[_sentence(doc, start).start : start])
+
+
+def _clause_opened_by(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The token range of the clause that the match `start:end` opens: the parse's subtree of the
+    verb a subordinating word of the match marks ("because", "that"), which also finds a fronted
+    reason ("Because X, we..."); when the parser attached no such word, the rest of the sentence."""
+    sentence = _sentence(doc, start)
+    for token in doc[start:end]:
+        if token.dep_ == "mark" and token.head.i > token.i and token.head.i < sentence.end:
+            subtree = [t.i for t in token.head.subtree]
+            return max(min(min(subtree), start), sentence.start), min(max(subtree) + 1, sentence.end)
+    return start, sentence.end
+
+
+def _lemma_outside_clause(doc: Doc, start: int, end: int, lemmas: Sequence[str]) -> bool:
+    """Whether a word of token `start`'s sentence outside the clause the match opens has one of
+    `lemmas`, a modal among them only where it makes a decision (`_modal_decides`)."""
+    sentence = _sentence(doc, start)
+    first, last = _clause_opened_by(doc, start, end)
+    return any(
+        token.lemma_.lower() in lemmas and _modal_decides(token)
+        for token in doc[sentence.start : sentence.end]
+        if not first <= token.i < last
+    )
+
+
+#: Modals of the future and the conditional: a decision with a person as subject ("I'd pick"), a prediction otherwise.
+PREDICTING_MODALS = frozenset("will would 'd 'll wo".split())
+#: Verbs of saying and thinking that a modal softens into a hedge ("I would argue", "I'd guess"), not a decision.
+HEDGED_VERBS = frozenset("argue call guess think imagine suppose like love bet".split())
+PERSONS = frozenset("i we you".split())
+
+
+def _modal_decides(token: Token) -> bool:
+    """False for a future or conditional modal that predicts ("it will grow", "no library would do it")
+    or hedges a verb of saying or thinking ("I would argue"); True for every other word."""
+    if token.lower_ not in PREDICTING_MODALS and token.lemma_.lower() not in PREDICTING_MODALS:
+        return True
+    verb = token.head
+    if verb.lemma_.lower() in HEDGED_VERBS:
+        return False
+    return any(child.dep_ in ("nsubj", "nsubjpass") and child.lower_ in PERSONS for child in verb.children)
+
+
+def _stands_alone(token: Token) -> bool:
+    """Whether `token` ("that", "these", "it") is a pronoun of its own, not the determiner of a noun after it."""
+    return not (token.dep_ == "det" and token.head.i > token.i)
 
 
 def _words_before_in_sentence(doc: Doc, start: int) -> bool:
