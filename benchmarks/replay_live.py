@@ -29,6 +29,7 @@ change that only moves the decode points shifts a few hundred words' worth of
 errors either way; compare settings on at least a few thousand words.
 
     .venv/bin/python benchmarks/replay_live.py                           # the two samples
+    .venv/bin/python benchmarks/replay_live.py --opus                    # the two samples through Opus, as bench_live.py --opus plays them
     .venv/bin/python benchmarks/replay_live.py --material practice       # 14 training answers (tune on these)
     .venv/bin/python benchmarks/replay_live.py --material practice --only train4,train5-001   # a share, to run two side by side
     .venv/bin/python benchmarks/replay_live.py --material practice --opus  # the same answers through the held-out answers' codec
@@ -233,8 +234,8 @@ def main() -> None:
         help="the two samples; fourteen answers of the training splits, synthesised (tune on these); "
         "the held-out answers (measure on these, never tune); or the recordings of people in ../shared/audio",
     )
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "thinkaloud-practice-audio", help="where --material practice keeps its audio")
-    parser.add_argument("--opus", action="store_true", help="with --material practice: replay the answers through Opus at 24 kbps, as the held-out ones are stored")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "thinkaloud-practice-audio", help="where --material practice (and --opus) keeps its audio")
+    parser.add_argument("--opus", action="store_true", help="with --material practice or samples: replay the recordings through Opus at 24 kbps, as the held-out ones are stored")
     parser.add_argument("--only", help="only the recordings whose names start with this (comma-separated prefixes)")
     parser.add_argument("--source", type=Path, help="one recording instead of --material")
     parser.add_argument("--reference", type=Path, help="its script (default: the source with .txt)")
@@ -246,6 +247,7 @@ def main() -> None:
     parser.add_argument("--max-buffer", type=float, default=defaults.max_buffer_s, help="StreamingOptions.max_buffer_s")
     parser.add_argument("--final-window", type=float, default=defaults.final_window_s, help="StreamingOptions.final_window_s")
     parser.add_argument("--finals-only", action="store_true", help="decode only each utterance's final (no stable words, so no latency or revision figures): compares how finals are decoded, ten times faster")
+    parser.add_argument("--final-lead-in", type=float, default=defaults.final_lead_in_s, help="StreamingOptions.final_lead_in_s")
     parser.add_argument("--decode-cost", type=float, default=0.27, help="virtual seconds one decode takes (default 0.27)")
     parser.add_argument("--words", type=Path, help="write every stable and final word, with its timing, here (JSON lines)")
     args = parser.parse_args()
@@ -264,19 +266,26 @@ def main() -> None:
         reference = args.reference or args.source.with_suffix(".txt")
         recordings = [Recording(args.source.stem, args.source, reference.read_text(encoding="utf-8"), args.question)]
     else:
-        material = {"samples": sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted, args.opus), "shared": shared_recordings}
+        def samples_through_opus() -> list[Recording]:
+            from bench_live import opus_copy
+
+            args.cache.mkdir(parents=True, exist_ok=True)
+            return [dataclasses.replace(r, path=opus_copy(r.path, args.cache)) for r in sample_recordings()]
+
+        material = {"samples": samples_through_opus if args.opus else sample_recordings, "eval-audio": eval_audio_recordings, "practice": lambda: practice_recordings(args.cache, wanted, args.opus), "shared": shared_recordings}
         recordings = [r for r in material[args.material]() if wanted(r.name)]
 
     options = dataclasses.replace(
         defaults, min_chunk_s=args.decode_every, settle_s=args.settle, utterance_gap_s=args.utterance_gap, trim_after_s=args.trim_after, max_buffer_s=args.max_buffer,
         final_window_s=args.final_window,
+        final_lead_in_s=args.final_lead_in,
     )
     transcriber = TranscriberOptions(cpu_threads=1)
     loaded = load_whisper(transcriber, streams=1)
     decoder, final_decoder = whisper_decoders(loaded.model, loaded.resolved.name, options, options.beam_size or transcriber.beam_size, transcriber.guards)
     analyzer = Analyzer(AnalyzeOptions(transcriber=transcriber))
 
-    print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, decode cost {args.decode_cost:g} s")
+    print(f"decode every {args.decode_every:g} s, settle {args.settle:g} s, utterance gap {args.utterance_gap:g} s, final lead-in {args.final_lead_in:g} s, decode cost {args.decode_cost:g} s")
     width = max([len("recording"), *(len(r.name) for r in recordings)])
     print(f"{'recording':{width}s} {'words':>6s} {'finals':>7s} {'offline':>8s}  {'stable p50':>10s}  revised")
     totals = {"words": 0, "live": 0, "offline": 0, "stable": 0, "revised": 0}

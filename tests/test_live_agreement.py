@@ -416,6 +416,136 @@ def test_skipping_ahead_settles_what_was_heard_as_final_without_a_decode():
     assert update.final.audio_end == pytest.approx(recognizer.buffer_start_s)
 
 
+# --- a final decode's lead-in -----------------------------------------------------------------
+
+# Two utterances, the second fed right after the first (the recogniser gets
+# the quiet that ended the first, then the second from its preroll).
+FIRST = SCRIPT[:5]  # "So the question is churn." 0.1-1.7, fed 0.0-2.2
+SECOND = [("First", 2.4, 2.7), ("the", 2.75, 2.9), ("data.", 2.95, 3.4)]  # fed 2.2-3.9
+
+
+def two_utterances(recognizer: StreamingRecognizer):
+    feed(recognizer, 0.0, 2.2)
+    first = recognizer.end_utterance(speech_end_s=1.7).final
+    feed(recognizer, 2.2, 1.7)
+    return first, recognizer.end_utterance(speech_end_s=3.4).final
+
+
+def test_a_final_decode_hears_the_previous_utterance_as_lead_in_and_keeps_only_its_own_words():
+    decoder = ScriptedDecoder(FIRST + SECOND, settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, final_lead_in_s=1.5))
+    first, second = two_utterances(recognizer)
+    assert [x.text for x in first.words] == ["So", "the", "question", "is", "churn."]
+    assert decoder.calls[0][:2] == (0.0, 2.2)  # nothing before the first utterance to lead in with
+    # The lead-in starts between two final words, at most 1.5 s before the
+    # second utterance, and the final text before it is the prompt.
+    start, end, prompt = decoder.calls[-1]
+    assert (start, end) == (pytest.approx(1.025), pytest.approx(3.9))
+    assert prompt == "So the question"
+    assert [x.text for x in second.words] == ["First", "the", "data."]  # not "is churn." again
+    assert second.audio_start == pytest.approx(2.2) and second.decoded
+    assert len(decoder.calls) == 2
+
+
+class SloppyDecoder(ScriptedDecoder):
+    """Times the words on either side of the start of the second utterance
+    (2.2 s) across it, as Whisper's word times do when a clip holds both,
+    and writes the lead-in's words a little differently."""
+
+    def decode(self, samples, start_s, prompt):
+        words = super().decode(samples, start_s, prompt)
+        if not 0.0 < start_s < 2.2:  # not a clip with a lead-in
+            return words
+        moved = {"churn.": ("churn", 2.15, 2.35), "First": ("First", 2.1, 2.7), "is": ("was", 1.05, 1.2)}
+        return [w(*moved[x.text]) if x.text in moved else x for x in words]
+
+
+def test_the_lead_in_ends_at_the_heard_word_matching_its_final_text_wherever_it_is_timed():
+    recognizer = StreamingRecognizer(SloppyDecoder(FIRST + SECOND, settle_s=0.0), StreamingOptions(min_chunk_s=0.5, final_lead_in_s=1.5))
+    _, second = two_utterances(recognizer)
+    assert [x.text for x in second.words] == ["First", "the", "data."]  # "churn" is the lead-in's, not said twice
+    assert second.words[0].start == pytest.approx(2.2)  # kept, its start moved inside the utterance
+    assert recognizer.decodes == 2
+
+
+class LeadInSkippingDecoder(ScriptedDecoder):
+    """Loses its way in a clip that starts before 2.2 s and runs past it: leaves out "churn."."""
+
+    def decode(self, samples, start_s, prompt):
+        words = super().decode(samples, start_s, prompt)
+        if start_s < 2.2 < start_s + len(samples) / RATE:
+            return [x for x in words if x.text != "churn."]
+        return words
+
+
+def test_a_final_decode_that_lost_its_way_in_the_lead_in_is_decoded_again_without_it():
+    decoder = LeadInSkippingDecoder(FIRST + SECOND, settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, final_lead_in_s=1.5))
+    _, second = two_utterances(recognizer)
+    assert [x.text for x in second.words] == ["First", "the", "data."]
+    assert decoder.calls[-2][0] == pytest.approx(1.025)
+    assert decoder.calls[-1] == (2.2, pytest.approx(3.9), "So the question is churn.")
+
+
+class StopsAfterLeadInDecoder(ScriptedDecoder):
+    """Ends a clip that starts before 2.2 s and runs past it at the pause after
+    "churn.", as Whisper sometimes ends a decode at a pause: hears nothing of
+    the second utterance."""
+
+    def decode(self, samples, start_s, prompt):
+        words = super().decode(samples, start_s, prompt)
+        if start_s < 2.2 < start_s + len(samples) / RATE:
+            return [x for x in words if x.start < 2.2]
+        return words
+
+
+def test_a_final_decode_that_stopped_after_the_lead_in_is_decoded_again_without_it():
+    decoder = StopsAfterLeadInDecoder(FIRST + SECOND, settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, final_lead_in_s=1.5))
+    _, second = two_utterances(recognizer)
+    assert [x.text for x in second.words] == ["First", "the", "data."]  # the utterance is not lost
+    assert decoder.calls[-2][0] == pytest.approx(1.025)
+    assert decoder.calls[-1] == (2.2, pytest.approx(3.9), "So the question is churn.")
+
+
+def test_the_lead_in_only_fills_the_encoder_window_the_final_decode_has_anyway():
+    decoder = ScriptedDecoder(FIRST + SECOND, settle_s=0.0)
+    # The second utterance's 1.7 s leave 0.3 s of a 2 s window: too little for a word of the first.
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, final_lead_in_s=1.5, final_window_s=2.0))
+    _, second = two_utterances(recognizer)
+    assert [x.text for x in second.words] == ["First", "the", "data."]
+    assert all(start >= 2.2 for start, _, _ in decoder.calls[1:])
+
+
+def test_lead_in_is_only_recent_audio_and_not_across_a_long_pause():
+    script = [(f"w{i}", i * 1.0 + 0.1, i * 1.0 + 0.6) for i in range(12)]  # an utterance a second
+    decoder = ScriptedDecoder(script, settle_s=0.0)
+    options = StreamingOptions(min_chunk_s=0.5, final_lead_in_s=2.0, final_lead_in_gap_s=1.0)
+    recognizer = StreamingRecognizer(decoder, options)
+    for i in range(8):
+        feed(recognizer, float(i), 1.0)
+        final = recognizer.end_utterance(speech_end_s=i + 0.6).final
+        assert [x.text for x in final.words] == [f"w{i}"]
+        kept = sum(len(samples) for _, samples in recognizer._past_audio)
+        assert kept <= options.final_lead_in_s * RATE
+        if i:
+            assert decoder.calls[-1][0] >= i - options.final_lead_in_s  # the lead-in is at most 2 s
+            assert decoder.calls[-1][0] < i
+    # After a pause of 2 s that was not fed (longer than final_lead_in_gap_s), no lead-in.
+    feed(recognizer, 10.0, 1.0)
+    assert [x.text for x in recognizer.end_utterance(speech_end_s=10.6).final.words] == ["w10"]
+    assert decoder.calls[-1][:2] == (10.0, 11.0)
+
+
+def test_without_lead_in_each_final_decode_hears_only_its_utterance_and_no_audio_is_kept():
+    decoder = ScriptedDecoder(FIRST + SECOND, settle_s=0.0)
+    recognizer = StreamingRecognizer(decoder, StreamingOptions(min_chunk_s=0.5, final_lead_in_s=0.0))
+    _, second = two_utterances(recognizer)
+    assert decoder.calls[-1] == (2.2, pytest.approx(3.9), "So the question is churn.")
+    assert [x.text for x in second.words] == ["First", "the", "data."]
+    assert recognizer._past_audio == []
+
+
 # --- the real decoder's guards, on a fake faster-whisper model -------------------------------
 
 

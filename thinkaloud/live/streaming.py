@@ -14,10 +14,12 @@ buffer and decodes it whenever `min_chunk_s` of new audio has arrived:
   last stable sentence (or, past `max_buffer_s`, of the last stable word),
   so decoding cost stays flat however long the session runs;
 - when the utterance ends, all of it is decoded once more, with the quiet
-  after it and the final text before it as the prompt: that decode is the
-  utterance's final text (`live.finals`), which replaces its stable words
-  and never changes.  An utterance longer than `final_segment_s` is
-  finalised in segments, each cut after a stable sentence;
+  after it, as much of the speech before it as fits the decode's encoder
+  window (its words are final already and not kept) and the final text
+  before that as the prompt: that decode is the utterance's final text
+  (`live.finals`), which replaces its stable words and never changes.  An
+  utterance longer than `final_segment_s` is finalised in segments, each cut
+  after a stable sentence;
 - when decoding has fallen more than `max_lag_s` behind, the recogniser skips
   ahead (settles what it has as final, drops the backlog) and says how much
   it skipped, rather than falling further behind.
@@ -29,10 +31,12 @@ and our hallucination and repetition guards; tests use a fake.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Protocol
 
 import numpy as np
@@ -48,7 +52,6 @@ from thinkaloud.live.agreement import LocalAgreement, StreamWord
 from thinkaloud.live.finals import Final
 
 _SENTENCE_END = (".", "?", "!")
-
 
 @dataclass(frozen=True, slots=True)
 class StreamingOptions:
@@ -102,6 +105,21 @@ class StreamingOptions:
         finals of whole utterances replayed one by one a little more
         accurately, but live it made final latency miss its target on long
         utterances and the finals were no more accurate (README, Performance).
+      final_lead_in_s: audio from before the open audio (the speech before
+        the utterance) that a final decode also hears, its words not kept: at
+        most this much, starting at a word of the final text before it, which
+        is then the prompt's last word.  An utterance decoded on its
+        own starts Whisper cold, and tiny.en then drops or mishears its first
+        fillers and contractions ("uh we'd" comes out "ah we") that a clip
+        with speech before them keeps, as `analyze`'s windows (joined across
+        pauses) do.  The lead-in is cut to fit the encoder window the final
+        decode has anyway (`final_window_s`), so it costs the decode only its
+        few words, and an utterance that fills the window hears none.  The
+        recogniser keeps this much previous audio; 0 turns it off.
+      final_lead_in_gap_s: previous audio separated from what follows by a
+        longer gap of audio the recogniser was not given (a pause of the
+        speaker, less the quiet kept around each utterance) is not heard with
+        it, as `analyze` does not join windows across long pauses.
     """
 
     min_chunk_s: float = 0.3
@@ -120,6 +138,8 @@ class StreamingOptions:
     final_segment_s: float = 20.0
     final_context_s: float = 1.0
     final_window_s: float = 10.0
+    final_lead_in_s: float = 10.0
+    final_lead_in_gap_s: float = 3.0
 
 
 def lead_prompt(question: str | None, transcriber_prompt: str | None) -> str | None:
@@ -183,6 +203,9 @@ class StreamingRecognizer:
         self._open_audio = np.zeros(0, dtype=np.float32)
         self._open_start_s = 0.0
         self._finals_end = 0  # committed words before this index are final
+        # Finalised audio kept as lead-in for the next final decodes
+        # (`final_lead_in_s` of it at most), as (start_s, samples) pieces.
+        self._past_audio: list[tuple[float, np.ndarray]] = []
         self._utterance = 0
         # The last decode's whole hypothesis and the clip it heard: at the end
         # of an utterance it is the final, when it heard the whole utterance.
@@ -325,11 +348,22 @@ class StreamingRecognizer:
         last_start, last_end = self._last_heard
         # The last regular decode is a final only when a final's decoder would have heard it alike.
         same_decoder = self.final_decoder is self.decoder
-        if same_decoder and abs(last_start - start_s) < 1e-6 and last_end >= clip_end_s - self.options.end_tolerance_s and self._hypothesis_seen:
+        lead_in = self._lead_in(clip_end_s)
+        if same_decoder and lead_in is None and abs(last_start - start_s) < 1e-6 and last_end >= clip_end_s - self.options.end_tolerance_s and self._hypothesis_seen:
             words, decoded = self._last_words, False
         else:
             clip = self._open_audio[: int(round((clip_end_s - start_s) * SAMPLE_RATE))]
-            words, decoded = self._hear(clip, start_s, self._prompt(until_s=start_s), final=True), True
+            words = []
+            if lead_in is not None:
+                lead_audio, lead_from_s, lead_words = lead_in
+                heard = self._hear(np.concatenate([lead_audio, clip]), start_s - len(lead_audio) / SAMPLE_RATE, self._prompt(until_s=lead_from_s), final=True)
+                words = _after_lead_in(heard, lead_words, start_s)
+            if not words:
+                # No lead-in, or Whisper lost its way in it (skipped part of
+                # it, so its times past it are wrong too) or ended its decode
+                # at the pause after it: decode the utterance on its own.
+                words = self._hear(clip, start_s, self._prompt(until_s=start_s), final=True)
+            decoded = True
         words = [w for w in words if w.start < speech_end_s and w.key]
         if words and speech_end_s - words[-1].end >= self.options.lost_tail_s:
             # Speech Whisper left out; the same clip again would say the same,
@@ -340,6 +374,70 @@ class StreamingRecognizer:
             words += [w for w in heard if tail_from - 0.05 <= w.start < speech_end_s and w.key]
             decoded = True
         return words, decoded
+
+    def _lead_in(self, clip_end_s: float) -> tuple[np.ndarray, float, list[StreamWord]] | None:
+        """What a final decode of the open audio up to `clip_end_s` hears
+        first: finalised audio (at most `final_lead_in_s`, starting just
+        before a final word), where it starts, and its final words; None when
+        there is none."""
+        clip_s = clip_end_s - self._open_start_s
+        # Only as much as fits the encoder window the clip gets anyway: a longer
+        # window would cost every long utterance's final more than the lead-in gives.
+        limit_s = min(self.options.final_lead_in_s, self.options.final_window_s - clip_s)
+        pieces = self._past_audio  # in order, none overlapping, no long gap between (see `_keep_past_audio`)
+        if limit_s <= 0 or not pieces or self._open_start_s - _end_s(pieces[-1]) >= self.options.final_lead_in_gap_s:
+            return None
+        # Each piece: its start and end, and the lead-in from its start on.
+        spans = []
+        lead_s = 0.0
+        for piece in reversed(pieces):
+            lead_s += len(piece[1]) / SAMPLE_RATE
+            spans.append((piece[0], _end_s(piece), lead_s))
+        spans.reverse()
+        finals = self.agreement.committed[: self._finals_end]
+        first = len(finals)
+        while first > 0 and finals[first - 1].start >= pieces[0][0]:
+            first -= 1
+        for index in range(first, len(finals)):
+            word = finals[index]
+            span = next((i for i, (start, end, _) in enumerate(spans) if start <= word.start < end), None)
+            if span is None:
+                continue
+            start, _, lead_s = spans[span]
+            # From between this word and the one before, at most 0.2 s before it.
+            cut_s = max(start, word.start - 0.2, (finals[index - 1].end + word.start) / 2 if index else start)
+            if lead_s - (cut_s - start) <= limit_s + 1e-6:
+                head = pieces[span][1][int(round((cut_s - start) * SAMPLE_RATE)) :]
+                audio = np.concatenate([head, *(samples for _, samples in pieces[span + 1 :])])
+                return audio, cut_s, finals[index:]
+        return None
+
+    def _keep_past_audio(self, start_s: float, samples: np.ndarray) -> None:
+        """Finalised audio from `start_s`: keep its last `final_lead_in_s` as lead-in for the next finals."""
+        limit = int(round(self.options.final_lead_in_s * SAMPLE_RATE))
+        if limit <= 0 or not len(samples):
+            return
+        end_s = start_s + len(samples) / SAMPLE_RATE
+        pieces = self._past_audio
+        if pieces and start_s - _end_s(pieces[-1]) >= self.options.final_lead_in_gap_s:
+            pieces.clear()  # too long a gap before this audio to hear them together
+        if pieces and _end_s(pieces[-1]) > start_s:
+            last_start, last = pieces.pop()  # overlapping audio: the later copy wins
+            last = last[: max(0, int(round((start_s - last_start) * SAMPLE_RATE)))]
+            if len(last):
+                pieces.append((last_start, last))
+        kept = samples[-limit:].copy()  # not a view that holds on to all of `samples`
+        pieces.append((end_s - len(kept) / SAMPLE_RATE, kept))
+        total = sum(len(p) for _, p in pieces)
+        while total > limit:
+            first_start, first = pieces[0]
+            excess = total - limit
+            if excess >= len(first):
+                pieces.pop(0)
+                total -= len(first)
+            else:
+                pieces[0] = (first_start + excess / SAMPLE_RATE, first[excess:])
+                total -= excess
 
     def _finalise_segment(self) -> Final | None:
         """When the open audio outgrew `final_segment_s`: finalise it up to the
@@ -378,6 +476,7 @@ class StreamingRecognizer:
         if speech_final:
             self.agreement.commit([])  # the hypothesis ended with the utterance
             self._utterance += 1
+            self._keep_past_audio(self._open_start_s, self._open_audio)
             self._open_audio = np.zeros(0, dtype=np.float32)
             self._open_start_s = end_s
         else:
@@ -386,6 +485,7 @@ class StreamingRecognizer:
 
     def _drop_open_audio_until(self, until_s: float) -> None:
         drop = max(0, int(round((until_s - self._open_start_s) * SAMPLE_RATE)))
+        self._keep_past_audio(self._open_start_s, self._open_audio[:drop])
         self._open_audio = self._open_audio[drop:].copy()
         self._open_start_s += drop / SAMPLE_RATE
 
@@ -436,6 +536,39 @@ class StreamingRecognizer:
         self._buffer = np.zeros(0, dtype=np.float32)
         self._decoded_samples = 0
         self._hypothesis_seen = False
+
+
+def _end_s(piece: tuple[float, np.ndarray]) -> float:
+    return piece[0] + len(piece[1]) / SAMPLE_RATE
+
+
+def _after_lead_in(heard: Sequence[StreamWord], lead: Sequence[StreamWord], open_start_s: float) -> list[StreamWord]:
+    """The words a decode `heard` after its lead-in, whose final text is
+    `lead` (the lead-in's words are final already), none starting before
+    `open_start_s`; empty when the decode lost its way in the lead-in."""
+    lead_end = _lead_in_end(heard, lead, open_start_s)
+    if lead_end is None:
+        return []
+    return [w if w.start >= open_start_s else dataclasses.replace(w, start=open_start_s) for w in heard[lead_end:] if w.end > open_start_s]
+
+
+def _lead_in_end(heard: Sequence[StreamWord], lead: Sequence[StreamWord], open_start_s: float) -> int | None:
+    """How many of the words a decode `heard` are its lead-in, whose final
+    text is `lead`: up to the word matching its last word.  Word times near
+    where two clips meet are loose (a lead-in's last word can be timed after
+    it), the words themselves are not.  None when the decode lost its way in
+    the lead-in: it left out the last word or half of the others, or heard
+    the last one more than a second after the lead-in ended."""
+    matcher = SequenceMatcher(None, [w.key for w in heard], [w.key for w in lead], autojunk=False)
+    matched = 0
+    for a, b, size in matcher.get_matching_blocks():
+        matched += size
+        if size and b + size == len(lead):
+            last = a + size - 1
+            if 2 * matched >= len(lead) and heard[last].start < open_start_s + 1.0:
+                return last + 1
+            return None
+    return None
 
 
 # --- the hand-off from the capture stage -------------------------------------
