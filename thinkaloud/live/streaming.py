@@ -101,7 +101,7 @@ class StreamingOptions:
       final_window_s: the shortest encoder window of a final decode (as
         `min_window_s` is for the others).  The same 10 s by default, so one
         decoder serves both and a regular decode that heard the whole
-        utterance is its final.  Whisper's full 30 s window decoded the
+        utterance can be its final (when no lead-in fits beside it).  Whisper's full 30 s window decoded the
         finals of whole utterances replayed one by one a little more
         accurately, but live it made final latency miss its target on long
         utterances and the finals were no more accurate (README, Performance).
