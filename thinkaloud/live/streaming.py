@@ -101,15 +101,16 @@ class StreamingOptions:
       final_window_s: the shortest encoder window of a final decode (as
         `min_window_s` is for the others).  The same 10 s by default, so one
         decoder serves both and a regular decode that heard the whole
-        utterance can be its final (when no lead-in fits beside it).  Whisper's full 30 s window decoded the
-        finals of whole utterances replayed one by one a little more
-        accurately, but live it made final latency miss its target on long
-        utterances and the finals were no more accurate (README, Performance).
+        utterance can be its final (when no lead-in fits beside it).
+        Whisper's full 30 s window decoded the finals of whole utterances
+        replayed one by one a little more accurately, but live it made final
+        latency miss its target on long utterances and the finals were no
+        more accurate (README, Performance).
       final_lead_in_s: audio from before the open audio (the speech before
         the utterance) that a final decode also hears, its words not kept: at
         most this much, starting at a word of the final text before it, which
-        is then the prompt's last word.  An utterance decoded on its
-        own starts Whisper cold, and tiny.en then drops or mishears its first
+        is then the prompt's last word.  An utterance decoded on its own
+        starts Whisper cold, and tiny.en then drops or mishears its first
         fillers and contractions ("uh we'd" comes out "ah we") that a clip
         with speech before them keeps, as `analyze`'s windows (joined across
         pauses) do.  The lead-in is cut to fit the encoder window the final
